@@ -1,0 +1,5 @@
+import sys
+
+from pgaf.main import main
+
+sys.exit(main())
