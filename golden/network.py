@@ -1,0 +1,229 @@
+"""A fully connected net trained in float by exact BP or by p-GAF BP, one example at a time.
+
+:class:`Network` holds the weights of a :class:`~pgaf.golden.config.NetConfig`
+shape and performs one plain-SGD step per example (batch 1, as the hardware
+does).  With ``algo="pgaf"`` every hidden neuron is sampled as it is produced in
+the forward pass: two MTJ draws at its activation give the gate 1 for the pair
+(1,0), else 0 (``samples > 2``: the ``samples``-draw estimate of the derivative).
+A hidden neuron with gate 0 propagates no error and none of its incoming weights
+or its bias is touched: its rows are never read, multiplied or written.  The
+output layer's gradient is exact.
+
+Every operation of the gradient computation is counted where it is performed,
+in an :class:`~pgaf.golden.ops.OpCounts` (convention in :mod:`pgaf.golden.ops`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.linalg import blas as _blas
+from scipy.special import expit as _expit
+
+from .config import NetConfig
+from .errors import UserError
+from .ops import OpCounts
+
+try:  # the device helper's estimators; a private fallback until they land
+    from .estimators import LEAKY_SLOPE, derivative_estimate, pair_gate
+except ImportError:  # pragma: no cover - replaced once golden/estimators.py exists
+    from ._estimators_fallback import LEAKY_SLOPE, derivative_estimate, pair_gate
+
+__all__ = ["Network", "ALGOS"]
+
+ALGOS = ("bp", "pgaf")
+
+
+class Network:
+    """Weights, biases and preallocated buffers of one fully connected net.
+
+    Parameters
+    ----------
+    cfg : NetConfig
+        Shape, hidden activation (``act``) and loss (``mse``: sigmoid outputs and
+        squared error; ``softmax-ce``: softmax outputs and cross-entropy).
+    rng : numpy.random.Generator
+        Draws the initial weights: uniform in ``±init_scale * sqrt(6 / (fan_in + fan_out))``
+        (Glorot), biases zero.
+    init_scale : float
+        Multiplies the Glorot limit.
+    dtype : numpy dtype
+        ``float32`` (default; measured faster than float64 at equal accuracy) or ``float64``.
+    """
+
+    def __init__(self, cfg: NetConfig, rng: np.random.Generator, *, init_scale: float = 1.0,
+                 dtype=np.float32):
+        if cfg.loss not in ("mse", "softmax-ce"):
+            raise UserError(f"float training supports loss mse or softmax-ce, not {cfg.loss!r}; "
+                            f"sigmoid-ce is the fixed-point mode's loss (use --fixed-point)")
+        if not init_scale > 0:
+            raise UserError(f"init_scale={init_scale!r} must be > 0")
+        self.cfg = cfg
+        self.dtype = np.dtype(dtype)
+        shape = cfg.shape
+        self.W, self.b = [], []
+        for n_in, n_out in zip(shape[:-1], shape[1:]):
+            lim = init_scale * np.sqrt(6.0 / (n_in + n_out))
+            self.W.append(rng.uniform(-lim, lim, (n_out, n_in)).astype(self.dtype))
+            self.b.append(np.zeros(n_out, self.dtype))
+        self.z = [np.zeros(n, self.dtype) for n in shape[1:]]
+        self.y = [np.zeros(n, self.dtype) for n in shape]   # y[0] is the input copy
+        self._ger = _blas.sger if self.dtype == np.float32 else _blas.dger
+        self.gates = [None] * (len(shape) - 2)                 # last example's gates, per hidden layer
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.W)
+
+    # --- forward -------------------------------------------------------------------------
+
+    def _hidden(self, z, out):
+        act = self.cfg.act
+        if act == "sigmoid":
+            _expit(z, out=out)
+        elif act == "tanh":
+            np.tanh(z, out=out)
+        else:
+            np.maximum(z, LEAKY_SLOPE * z, out=out)
+
+    def _output(self, z, out):
+        if self.cfg.loss == "mse":
+            _expit(z, out=out)
+        else:
+            np.subtract(z, z.max(), out=out)
+            np.exp(out, out=out)
+            out /= out.sum()
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Outputs (sigmoid or softmax) for a batch ``X`` of shape ``(n, n_in)``."""
+        a = np.asarray(X, self.dtype)
+        L = self.n_layers
+        for l in range(L):
+            z = a @ self.W[l].T + self.b[l]
+            if l < L - 1:
+                a = np.empty_like(z)
+                self._hidden(z, a)
+            else:
+                if self.cfg.loss == "mse":
+                    a = _expit(z)
+                else:
+                    z -= z.max(axis=1, keepdims=True)
+                    a = np.exp(z)
+                    a /= a.sum(axis=1, keepdims=True)
+        return a
+
+    # --- one SGD step --------------------------------------------------------------------
+
+    def train_step(self, x: np.ndarray, t: np.ndarray, lr: float, ops: OpCounts, *,
+                   algo: str = "bp", rng: np.random.Generator | None = None,
+                   samples: int = 2, hidden_lr: float | None = None) -> None:
+        """Forward ``x``, then one plain-SGD update towards target ``t``.
+
+        Parameters
+        ----------
+        x, t : numpy.ndarray
+            Input vector and target vector (one-hot for ``softmax-ce``).
+        lr : float
+            Learning rate of the output layer (and of hidden layers unless ``hidden_lr``).
+        ops : OpCounts
+            Incremented by every operation of the gradient computation.
+        algo : {"bp", "pgaf"}
+            Exact derivative, or the MTJ-sampled gate.
+        rng : numpy.random.Generator
+            The MTJ samples' stream (p-GAF only).
+        samples : int
+            Draws per hidden neuron for p-GAF (2: the (1,0) pair gate).
+        hidden_lr : float, optional
+            Learning rate of the hidden layers' weights (default ``lr``).
+        """
+        pgaf = algo == "pgaf"
+        pure_gate = samples == 2 and self.cfg.act == "sigmoid"
+        L = self.n_layers
+        W, b, z, y = self.W, self.b, self.z, self.y
+        np.copyto(y[0], x)
+        # Forward; p-GAF draws each hidden layer's gates as its activations appear.
+        active = [None] * L      # active[l]: indices of gated-on neurons of y[l+1] (None = all)
+        gval = [None] * L
+        for l in range(L):
+            np.dot(W[l], y[l], out=z[l])
+            z[l] += b[l]
+            if l < L - 1:
+                self._hidden(z[l], y[l + 1])
+                if pgaf:
+                    if pure_gate:
+                        g = pair_gate(y[l + 1], rng)
+                    else:
+                        g = derivative_estimate(self.cfg.act, z[l], rng, samples)
+                    ops.sample += samples * g.size
+                    idx = np.flatnonzero(g)
+                    active[l] = idx
+                    gval[l] = g
+                    self.gates[l] = g
+            else:
+                self._output(z[l], y[l + 1])
+        # Output delta.
+        yo = y[L]
+        if self.cfg.loss == "softmax-ce":
+            d = yo - t
+            ops.add += d.size
+        else:
+            d = (yo - t) * (yo * (1 - yo))
+            ops.mul += 2 * d.size
+            ops.add += 2 * d.size
+        rows = None              # rows of layer l+1 that carry an error (None: all)
+        for l in range(L - 1, -1, -1):
+            Wl = W[l]
+            # Hidden delta of y[l] (computed before W[l] is updated).
+            if l >= 1:
+                if not pgaf:
+                    s = Wl.T @ d
+                    ops.mul += Wl.size
+                    ops.add += Wl.size
+                    yl = y[l]
+                    if self.cfg.act == "sigmoid":
+                        s *= yl * (1 - yl)
+                        ops.mul += 2 * s.size
+                        ops.add += s.size
+                    elif self.cfg.act == "tanh":
+                        s *= 1 - yl * yl
+                        ops.mul += 2 * s.size
+                        ops.add += s.size
+                    else:
+                        s *= np.where(z[l - 1] > 0, 1.0, LEAKY_SLOPE).astype(self.dtype)
+                        ops.mul += s.size
+                    d_below, rows_below = s, None
+                else:
+                    cols = active[l - 1]
+                    ops.skipped += y[l].size - cols.size
+                    if rows is None:
+                        sub = Wl[:, cols]
+                    else:
+                        sub = Wl[np.ix_(rows, cols)]
+                    s = d @ sub
+                    ops.mul += sub.size
+                    ops.add += sub.size
+                    if not pure_gate:
+                        s *= gval[l - 1][cols]
+                        ops.mul += s.size
+                    d_below, rows_below = s, cols
+            # Update of layer l's active rows: fold the learning rate in, then rank-1 update.
+            rate = lr if (l == L - 1 or hidden_lr is None) else hidden_lr
+            u = d * rate
+            ops.mul += u.size
+            prev = y[l]
+            if rows is None:
+                self._ger(-1.0, prev, u, a=Wl.T, overwrite_a=1)
+                b[l] -= u
+            elif rows.size:
+                Wl[rows] -= np.outer(u, prev)
+                b[l][rows] -= u
+            ops.mul += u.size * prev.size
+            ops.add += u.size * prev.size + u.size
+            if l >= 1:
+                d, rows = d_below, rows_below
+
+    def loss(self, X: np.ndarray, T: np.ndarray) -> float:
+        """Mean loss over a batch: squared error (mse) or cross-entropy (softmax-ce)."""
+        Y = self.predict(X)
+        if self.cfg.loss == "mse":
+            return float(np.mean(np.sum((Y - T) ** 2, axis=1)))
+        return float(-np.mean(np.log(np.maximum(np.sum(Y * T, axis=1), 1e-12))))
