@@ -14,6 +14,8 @@ as the RTL's fault input does.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .xoshiro import Xoshiro128pp, stream_states
 
 __all__ = ["MTJEmulator", "FAULTS"]
@@ -64,12 +66,18 @@ class MTJEmulator:
         return b1 & (1 - b2)
 
     def gates(self, ps) -> list[int]:
-        """Gates for a sequence of codes, drawn in order (neuron 0 first)."""
-        n = len(ps)
+        """Gates for a sequence of codes, drawn in order (neuron 0 first).
+
+        Bit-identical to calling :meth:`gate` for each code in turn (one draw of
+        stream A and one of stream B per code); the comparisons are vectorized.
+        """
+        ps = np.asarray(ps, dtype=np.int64)
+        n = ps.size
         ra = self.a.take(n)
         rb = self.b.take(n)
         self.samples += 2 * n
-        out = []
-        for p, x, y in zip(ps, ra, rb):
-            out.append(self._bit(int(x), int(p)) & (1 - self._bit(int(y), int(p))))
-        return out
+        if self.fault is not None:
+            return [0] * n  # a stuck device never yields the pair (1, 0)
+        b1 = (ra >> self.shift).astype(np.int64) < ps
+        b2 = (rb >> self.shift).astype(np.int64) < ps
+        return (b1 & ~b2).astype(np.int64).tolist()
