@@ -347,7 +347,7 @@ def run_cocotb(top, *, test_module: str, test_id: str, sim: str, config: NetConf
     params : dict, optional
         Test knobs sent as ``PGAF_PARAMS`` (JSON).
     testcase : str, optional
-        Run only the cocotb tests whose names match.
+        Regular expression: run only the cocotb tests whose full names it matches (re.search).
     seed : int
         ``COCOTB_RANDOM_SEED``; testbenches seed their own generators from the config.
     check : bool
@@ -381,7 +381,7 @@ def run_cocotb(top, *, test_module: str, test_id: str, sim: str, config: NetConf
         with _environ(**env):  # the runner copies os.environ over extra_env
             runner.test(test_module=test_module, hdl_toplevel=name, hdl_toplevel_lang="verilog",
                         build_dir=bdir, test_dir=tdir,
-                        results_xml=str(xml), testcase=testcase, seed=seed, waves=waves,
+                        results_xml=str(xml), test_filter=testcase, seed=seed, waves=waves,
                         log_file=log, plusargs=plusargs, timescale=("1ns", "1ps"))
     except SystemExit as e:  # the runner exits on failures when run under pytest
         failure = f"simulator exited with status {e.code}"
