@@ -5,8 +5,8 @@ total count over ``n`` estimates is exactly ``Binomial(n * N/2, q)`` with ``q = 
 if (and only if, for the mean) the estimator is unbiased.  Each point is accepted when
 neither binomial tail of the observed count is below ``TAIL = P(Z > 5)`` (a 5 sigma bound,
 exact even where q is tiny and the normal approximation fails, e.g. tanh' at |x| = 6).
-Bonferroni: about 120 such comparisons in this file, so a correct estimator fails one of
-them, under any seed, with probability below 120 * 2 * 2.9e-7 < 1e-4.
+Bonferroni: 99 such comparisons in this file, so a correct estimator fails one of
+them, under any seed, with probability below 99 * 2 * 2.9e-7 < 1e-4.
 """
 
 import numpy as np
