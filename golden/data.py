@@ -55,7 +55,7 @@ class DataError(UserError):
     """A data set or data file cannot be read; the message names the file and the fix."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: compare contents explicitly, not with ==
 class Dataset:
     """A train/test split: x float32 in [0, 1] shaped (n, features), y int64 labels.
 
