@@ -1,0 +1,63 @@
+"""Op counters of the gradient computation: ``mul``, ``add``, ``sample``, ``skipped``.
+
+They count exactly what ``docs/fixed-point.md`` counts (steps 3-5: one ``mul`` per
+multiplier use, one ``add`` per adder/subtractor use, one ``sample`` per MTJ draw, one
+``skipped`` per hidden neuron with gate 0), so after every step they equal the golden
+:class:`~pgaf.golden.fixed_net.StepOps`.  Counters saturate at their maximum; they never wrap.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Mux
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+__all__ = ["OpCounters", "COUNTERS"]
+
+COUNTERS = ("mul", "add", "sample", "skipped")
+
+
+class OpCounters(wiring.Component):
+    """Four saturating event counters, cleared at the start of each step.
+
+    Parameters
+    ----------
+    inc_max : int
+        Largest increment of one cycle (sets the width of the ``*_inc`` inputs).
+    width : int
+        Width of each counter (default 32).
+
+    Members
+    -------
+    clear : ``In(1)``
+        Zero every counter (takes priority over this cycle's increments).
+    mul_inc, add_inc, sample_inc, skipped_inc : ``In(range(inc_max + 1))``
+        Events of this cycle.
+    mul, add, sample, skipped : ``Out(width)``
+        The counts so far; readable at any time.
+
+    Latency: an increment shows in the count the next cycle.
+    """
+
+    def __init__(self, *, inc_max: int, width: int = 32):
+        self.inc_max = inc_max
+        self.width = width
+        members = {}
+        for name in COUNTERS:
+            members[f"{name}_inc"] = In(range(inc_max + 1))
+        members["clear"] = In(1)
+        for name in COUNTERS:
+            members[name] = Out(width)
+        super().__init__(members)
+
+    def elaborate(self, platform):
+        m = Module()
+        top = (1 << self.width) - 1
+        for name in COUNTERS:
+            cnt, inc = getattr(self, name), getattr(self, f"{name}_inc")
+            total = cnt + inc
+            with m.If(self.clear):
+                m.d.sync += cnt.eq(0)
+            with m.Else():
+                m.d.sync += cnt.eq(Mux(total > top, top, total))
+        return m
