@@ -153,6 +153,7 @@ class Trainer(wiring.Component):
     """
 
     def __init__(self, cfg: NetConfig, *, weights=None, biases=None):
+        self._MustUse__silence = True   # no "unused elaboratable" warning if a check below raises
         if not isinstance(cfg, NetConfig):
             raise TypeError("Trainer takes a NetConfig")
         if cfg.act != "sigmoid":
@@ -186,6 +187,7 @@ class Trainer(wiring.Component):
             "ops_mul": Out(32), "ops_add": Out(32), "ops_sample": Out(32), "ops_skipped": Out(32),
             "cyc_fwd": Out(32), "cyc_bwd": Out(32),
         })
+        self._MustUse__silence = False
 
     # -- memory images ------------------------------------------------------------------
     def weight_image(self) -> list:
