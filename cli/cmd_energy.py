@@ -24,6 +24,8 @@ def add_arguments(p):
                    help="also run the cmtj stochastic-LLG check of P(I) (about a minute)")
     p.add_argument("--llg-trials", type=int, default=200, metavar="N",
                    help="LLG trials per current (default 200)")
+    p.add_argument("--llg-pulse-ns", type=float, default=5.0, metavar="W",
+                   help="pulse width of the LLG check in ns (default 5)")
     p.add_argument("--llg-plot", metavar="FILE", help="save the LLG P(I) next to the paper's points")
 
 
@@ -129,7 +131,8 @@ def run(args) -> int:
     llg = None
     if args.llg:
         from pgaf.spice.llg_check import run_llg_check
-        llg = run_llg_check(trials=args.llg_trials, seed=args.seed, plot=args.llg_plot)
+        llg = run_llg_check(pulse_ns=args.llg_pulse_ns, trials=args.llg_trials, seed=args.seed,
+                            plot=args.llg_plot)
         print(f"\n{llg['summary']}")
 
     if args.plot:

@@ -31,10 +31,12 @@ class SpiceError(UserError):
 
 
 class _DropNoise(logging.Filter):
-    # PySpice 1.5 knows ngspice up to 34 (39 works); the shared library needs no spinit.
+    # PySpice 1.5 knows ngspice up to 34 (39 works); the shared library needs no spinit;
+    # ngspice's own error lines are carried in the SpiceError message instead.
     def filter(self, record):
         msg = record.getMessage()
-        return "Unsupported Ngspice version" not in msg and "spinit" not in msg
+        return not ("Unsupported Ngspice version" in msg or "spinit" in msg
+                    or record.levelno >= logging.ERROR)
 
 
 def ngspice():
@@ -99,7 +101,9 @@ def run_transient(circuit, step_s: float, stop_s: float, *, what: str) -> dict:
         vectors = ng.plot(None, plot)
         out = {name: np.array(vec._data).real.astype(np.float64) for name, vec in vectors.items()}
     except NgSpiceCommandError as e:
-        raise SpiceError(f"ngspice failed on the {what} circuit ({e}); {fix}") from None
+        said = "; ".join(line.strip() for line in ng.stderr.splitlines()
+                         if line.strip() and "spinit" not in line)[-200:]
+        raise SpiceError(f"ngspice failed on the {what} circuit ({e}: {said}); {fix}") from None
     finally:
         try:
             ng.destroy()
