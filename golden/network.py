@@ -23,14 +23,12 @@ from .config import NetConfig
 from .errors import UserError
 from .ops import OpCounts
 
-try:  # the device helper's estimators; a private fallback until they land
-    from .estimators import LEAKY_SLOPE, derivative_estimate, pair_gate
-except ImportError:  # pragma: no cover - replaced once golden/estimators.py exists
-    from ._estimators_fallback import LEAKY_SLOPE, derivative_estimate, pair_gate
+from .estimators import LEAKY_SLOPE, derivative_estimate
 
 __all__ = ["Network", "ALGOS"]
 
 ALGOS = ("bp", "pgaf")
+_U_BLOCK = 256   # examples' worth of pair-gate uniforms drawn per call to the generator
 
 
 class Network:
@@ -60,15 +58,41 @@ class Network:
         self.cfg = cfg
         self.dtype = np.dtype(dtype)
         shape = cfg.shape
-        self.W, self.b = [], []
+        # Each layer's bias is the last column of its weight matrix, fed by a constant-1 input,
+        # so one dot product and one rank-1 update cover weights and bias together.
+        self.Wb, self.W, self.b = [], [], []
         for n_in, n_out in zip(shape[:-1], shape[1:]):
             lim = init_scale * np.sqrt(6.0 / (n_in + n_out))
-            self.W.append(rng.uniform(-lim, lim, (n_out, n_in)).astype(self.dtype))
-            self.b.append(np.zeros(n_out, self.dtype))
+            wb = np.zeros((n_out, n_in + 1), self.dtype)
+            wb[:, :n_in] = rng.uniform(-lim, lim, (n_out, n_in))
+            self.Wb.append(wb)
+            self.W.append(wb[:, :n_in])
+            self.b.append(wb[:, n_in])
         self.z = [np.zeros(n, self.dtype) for n in shape[1:]]
-        self.y = [np.zeros(n, self.dtype) for n in shape]   # y[0] is the input copy
+        self.ya = [np.ones(n + 1, self.dtype) for n in shape[:-1]]   # layer inputs, trailing 1
+        self.y = [a[:-1] for a in self.ya] + [np.zeros(shape[-1], self.dtype)]
         self._ger = _blas.sger if self.dtype == np.float32 else _blas.dger
         self.gates = [None] * (len(shape) - 2)                 # last example's gates, per hidden layer
+        self._u = None          # pre-drawn uniforms of the pair gates, see _uniforms
+        self._u_rng = None
+        self._u_row = 0
+
+    def _uniforms(self, rng: np.random.Generator) -> np.ndarray:
+        """This example's uniforms for every hidden pair: ``[u1_1, u2_1, u1_2, u2_2, ...]``.
+
+        Drawn in blocks of :data:`_U_BLOCK` examples.  ``Generator.random`` yields one
+        double per 64-bit draw, in order, so a block holds exactly the numbers that
+        successive :func:`~pgaf.golden.estimators.pair_gate` calls (``u1`` then ``u2``
+        per hidden layer) would draw: the gates are bit-identical to calling it.
+        """
+        if self._u_rng is not rng or self._u_row == _U_BLOCK:
+            if self._u is None:
+                self._u = np.empty((_U_BLOCK, 2 * self.cfg.n_hidden))
+            rng.random(out=self._u)
+            self._u_rng, self._u_row = rng, 0
+        row = self._u[self._u_row]
+        self._u_row += 1
+        return row
 
     @property
     def n_layers(self) -> int:
@@ -138,23 +162,27 @@ class Network:
         pgaf = algo == "pgaf"
         pure_gate = samples == 2 and self.cfg.act == "sigmoid"
         L = self.n_layers
-        W, b, z, y = self.W, self.b, self.z, self.y
+        Wb, W, z, y, ya = self.Wb, self.W, self.z, self.y, self.ya
         np.copyto(y[0], x)
         # Forward; p-GAF draws each hidden layer's gates as its activations appear.
         active = [None] * L      # active[l]: indices of gated-on neurons of y[l+1] (None = all)
         gval = [None] * L
+        if pgaf and pure_gate:
+            unif = self._uniforms(rng)
+            off = 0
         for l in range(L):
-            np.dot(W[l], y[l], out=z[l])
-            z[l] += b[l]
+            np.dot(Wb[l], ya[l], out=z[l])
             if l < L - 1:
                 self._hidden(z[l], y[l + 1])
                 if pgaf:
-                    if pure_gate:
-                        g = pair_gate(y[l + 1], rng)
+                    if pure_gate:       # pair_gate(y[l + 1], rng), from the pre-drawn block
+                        n = y[l + 1].size
+                        g = (unif[off:off + n] < y[l + 1]) & (unif[off + n:off + 2 * n] >= y[l + 1])
+                        off += 2 * n
                     else:
                         g = derivative_estimate(self.cfg.act, z[l], rng, samples)
                     ops.sample += samples * g.size
-                    idx = np.flatnonzero(g)
+                    idx = g.nonzero()[0]
                     active[l] = idx
                     gval[l] = g
                     self.gates[l] = g
@@ -205,19 +233,21 @@ class Network:
                         s *= gval[l - 1][cols]
                         ops.mul += s.size
                     d_below, rows_below = s, cols
-            # Update of layer l's active rows: fold the learning rate in, then rank-1 update.
+            # Update of layer l's active rows (bias column included).  BLAS ?ger forms
+            # alpha * d[k] once per row (the learning-rate fold, 1 mul per active neuron),
+            # then one multiply-subtract per input; the bias's input is the constant 1,
+            # a subtraction of the folded delta, counted as 1 add and no mul.
             rate = lr if (l == L - 1 or hidden_lr is None) else hidden_lr
-            u = d * rate
-            ops.mul += u.size
-            prev = y[l]
+            prev = ya[l]
             if rows is None:
-                self._ger(-1.0, prev, u, a=Wl.T, overwrite_a=1)
-                b[l] -= u
+                self._ger(-rate, prev, d, a=Wb[l].T, overwrite_a=1)
             elif rows.size:
-                Wl[rows] -= np.outer(u, prev)
-                b[l][rows] -= u
-            ops.mul += u.size * prev.size
-            ops.add += u.size * prev.size + u.size
+                sub = Wb[l][rows]
+                self._ger(-rate, prev, d, a=sub.T, overwrite_a=1)
+                Wb[l][rows] = sub
+            n_in = prev.size - 1
+            ops.mul += d.size + d.size * n_in
+            ops.add += d.size * n_in + d.size
             if l >= 1:
                 d, rows = d_below, rows_below
 

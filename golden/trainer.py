@@ -45,11 +45,8 @@ DEFAULTS = {
 
 
 def load_dataset(name: str, data_dir=None):
-    """The data helper's :func:`pgaf.golden.data.load` (XOR is built in there too)."""
-    try:
-        from .data import load
-    except ImportError:  # pragma: no cover - until golden/data.py lands
-        from ._data_fallback import load
+    """:func:`pgaf.golden.data.load` (imported lazily: it pulls in scikit-learn for digits)."""
+    from .data import load
     return load(name, data_dir)
 
 

@@ -1,0 +1,106 @@
+"""``pgaf train``: one training run (float BP or p-GAF, or the bit-exact fixed-point mode), JSON results."""
+
+from __future__ import annotations
+
+NAME = "train"
+HELP = "train one net with BP or p-GAF and report accuracy, op counts and gradient energy"
+
+DATASETS = ("xor", "digits", "mnist", "fashion")
+
+
+def add_common(parser, *, net_default=None, dataset_default="digits"):
+    """Options shared by train and compare."""
+    parser.add_argument("--dataset", choices=DATASETS, default=dataset_default,
+                        help=f"data set (default {dataset_default}; mnist/fashion need --data-dir)")
+    parser.add_argument("--data-dir", metavar="DIR", help="folder of the MNIST/Fashion idx .gz files")
+    parser.add_argument("--net", metavar="SHAPE", default=net_default,
+                        help="layer widths, e.g. 784-64-10 (default: per data set)")
+    parser.add_argument("--act", choices=("sigmoid", "tanh", "leaky-relu"), default="sigmoid",
+                        help="hidden activation (default sigmoid)")
+    parser.add_argument("--epochs", type=int, metavar="E",
+                        help="passes over the training set (an XOR cycle is one pass; default per data set)")
+    parser.add_argument("--lr", type=float, metavar="LR", help="learning rate (default per data set)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of weights, data order and samples (default 1)")
+
+
+DEFAULT_NETS = {"xor": "2-2-1", "digits": "64-32-10", "mnist": "784-64-10", "fashion": "784-64-10"}
+
+
+def make_config(args):
+    """The NetConfig named by the common options (loss follows the data set)."""
+    from pgaf.golden.config import NetConfig
+    net = args.net or DEFAULT_NETS[args.dataset]
+    loss = "mse" if args.dataset == "xor" else "softmax-ce"
+    return NetConfig(shape=net, act=args.act, loss=loss, seed=args.seed)
+
+
+def check_common(args):
+    from pgaf.golden.errors import UserError
+    if args.lr is not None and not args.lr > 0:
+        raise UserError(f"--lr {args.lr} must be > 0")
+    if args.epochs is not None and args.epochs < 1:
+        raise UserError(f"--epochs {args.epochs} must be >= 1")
+
+
+def add_arguments(parser):
+    add_common(parser)
+    parser.add_argument("--algo", choices=("bp", "pgaf"), default="pgaf",
+                        help="exact backprop or MTJ-sampled p-GAF (default pgaf)")
+    parser.add_argument("--samples", type=int, default=2, metavar="N",
+                        help="MTJ draws per hidden neuron per example for p-GAF (default 2)")
+    parser.add_argument("--fixed-point", action="store_true",
+                        help="bit-exact fixed-point mode (the arithmetic the RTL implements)")
+    parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
+                        help="energy table of the arithmetic (default fp32)")
+    parser.add_argument("--sample-pj", type=float, metavar="PJ",
+                        help="energy of one MTJ sample in pJ (default: the paper-implied 1.09 pJ)")
+    parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
+
+
+def run(args) -> int:
+    import json
+
+    from pgaf.golden.energy import gradient_energy_pj
+    from pgaf.golden.trainer import load_dataset
+
+    check_common(args)
+    cfg = make_config(args)
+    ds = load_dataset(args.dataset, args.data_dir)
+    if args.fixed_point:
+        from pgaf.golden.errors import UserError
+        from pgaf.golden.train_fixed import train_fixed
+        from pgaf.golden.trainer import check_shape
+        if args.samples != 2:
+            raise UserError("--samples applies to float mode only; the fixed-point mode draws one pair")
+        if args.lr is not None:
+            raise UserError("--lr applies to float mode; the fixed-point learning rate is the "
+                            "config's lr_shift (2**-lr_shift)")
+        if cfg.loss == "softmax-ce":
+            cfg = cfg.replace(loss="sigmoid-ce")
+        check_shape(cfg, ds)
+        epochs = args.epochs or (3000 if args.dataset == "xor" else 5)
+        n = len(ds.x_train)
+        result = train_fixed(cfg, ds, args.algo, epochs, n if args.dataset == "xor" else max(1, n // 10),
+                             True)
+    else:
+        from pgaf.golden.trainer import train_float
+        result = train_float(cfg, ds, args.algo, epochs=args.epochs, lr=args.lr,
+                             samples=args.samples, progress=True)
+    result["energy_pj"] = gradient_energy_pj(result["ops"], args.precision, args.sample_pj)
+    if result.get("ops_to_90"):
+        result["energy_to_90_pj"] = gradient_energy_pj(result["ops_to_90"], args.precision, args.sample_pj)
+    result["precision"] = args.precision
+    ops = result["ops"]
+    print(f"{result.get('algo', args.algo)} {cfg.shape_str} on {args.dataset}: "
+          f"test accuracy {result['final_test_accuracy'] * 100:.2f} %  "
+          f"mul {ops['mul']:.3e}  add {ops['add']:.3e}  sample {ops['sample']:.3e}  "
+          f"gradient energy {result['energy_pj'] / 1e6:.3f} uJ ({args.precision})  "
+          f"{result['wall_s']:.1f} s")
+    if args.json:
+        try:
+            with open(args.json, "w") as f:
+                json.dump(result, f, indent=1)
+        except OSError as e:
+            from pgaf.golden.errors import UserError
+            raise UserError(f"cannot write {args.json}: {e.strerror}") from None
+    return 0
