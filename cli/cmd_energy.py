@@ -20,6 +20,8 @@ def add_arguments(p):
     p.add_argument("--seed", type=int, default=0, help="seed of the MTJ draws (default 0)")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
     p.add_argument("--plot", metavar="FILE", help="save energy vs pulse width (and vs current) as PNG")
+    p.add_argument("--wave-plot", metavar="FILE",
+                   help="save the waveforms of one switched cycle (reset, write, read, latched bit)")
     p.add_argument("--llg", action="store_true",
                    help="also run the cmtj stochastic-LLG check of P(I) (about a minute)")
     p.add_argument("--llg-trials", type=int, default=200, metavar="N",
@@ -37,8 +39,12 @@ def _gradient_rows(sample_pj, precision):
     for ops in find_mnist_ops():
         bp = energy_breakdown(ops["bp"], precision, sample_pj)
         pg = energy_breakdown(ops["pgaf"], precision, sample_pj)
+        # the sample energy at which p-GAF's gradient energy equals BP's
+        n = ops["pgaf"]["sample"] - ops["bp"]["sample"]
+        even = (bp["mul"] + bp["add"] - pg["mul"] - pg["add"]) / n if n > 0 else None
         rows.append({"source": ops["source"], "shape": ops["shape"], "ops": {"bp": ops["bp"], "pgaf": ops["pgaf"]},
-                     "bp_pj": bp, "pgaf_pj": pg, "reduction": 1.0 - pg["total"] / bp["total"]})
+                     "bp_pj": bp, "pgaf_pj": pg, "reduction": 1.0 - pg["total"] / bp["total"],
+                     "break_even_sample_pj": even})
     return rows
 
 
@@ -68,6 +74,33 @@ def _plot(path, width_rows, current_rows, paper_pj):
     bx.set_ylabel("energy per sample (pJ)")
     bx.set_title(f"pulse {current_rows[0]['pulse_ns']:g} ns")
     bx.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _wave_plot(path, r, p):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    w, t = r.wave, r.wave["time"] * 1e9
+    fig, ax = plt.subplots(4, 1, figsize=(7, 7), sharex=True)
+    ax[0].plot(t, w["@rch1[i]"] * 1e6, "k")
+    ax[0].set_ylabel("channel I (µA)")
+    ax[0].set_title(f"one sampling cycle: write {r.current_ua:.1f} µA, {r.pulse_ns:g} ns; "
+                    f"drawn {'switched' if r.switched else 'not switched'}, bit {r.bit}")
+    ax[1].plot(t, p.r_p_ohm + (p.r_ap_ohm - p.r_p_ohm) * w["state"], "m")
+    ax[1].set_ylabel("R_MTJ (Ω)")
+    ax[2].plot(t, w["t"] * 1e3, label="sense node")
+    ax[2].plot(t, w["ref"] * 1e3, "--", label="reference")
+    ax[2].set_ylabel("read (mV)")
+    ax[2].legend(fontsize=7)
+    ax[3].plot(t, w["out"], "g", label="latched bit")
+    ax[3].plot(t, w["ctrl_sen"], ":", label="sense enable")
+    ax[3].set_ylabel("SA out (V)")
+    ax[3].set_xlabel("time (ns)")
+    ax[3].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -127,6 +160,12 @@ def run(args) -> int:
         print(f"  {g['shape']} [{g['source']}]: BP {g['bp_pj']['total'] * 1e-6:.4g} µJ, "
               f"p-GAF {g['pgaf_pj']['total'] * 1e-6:.4g} µJ (samples {g['pgaf_pj']['sample'] * 1e-6:.4g} µJ), "
               f"reduction {100 * g['reduction']:.1f} %")
+        if g["break_even_sample_pj"]:
+            w = np.interp(g["break_even_sample_pj"], [r["total_pj"] for r in width_rows],
+                          [r["pulse_ns"] for r in width_rows])
+            g["break_even_pulse_ns"] = float(w)
+            print(f"    p-GAF stops saving energy at {g['break_even_sample_pj']:.0f} pJ per sample: "
+                  f"a {w:.0f} ns pulse in this circuit")
 
     llg = None
     if args.llg:
@@ -135,6 +174,10 @@ def run(args) -> int:
                             plot=args.llg_plot)
         print(f"\n{llg['summary']}")
 
+    if args.wave_plot:
+        shown = simulate_sampling_cycle(p, current, args.pulse_ns, switched=True)
+        _wave_plot(args.wave_plot, shown, p)
+        print(f"\nwaveforms: {args.wave_plot}")
     if args.plot:
         _plot(args.plot, width_rows, current_rows, SAMPLE_PJ_PAPER)
         print(f"\nplot: {args.plot}")

@@ -89,7 +89,7 @@ def run_transient(circuit, step_s: float, stop_s: float, *, what: str) -> dict:
     from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
 
     ng = ngspice()
-    text = f"{circuit}.options savecurrents\n.tran {step_s:.12g} {stop_s:.12g}\n.end\n"
+    text = f"{circuit}.options savecurrents method=gear\n.tran {step_s:.12g} {stop_s:.12g}\n.end\n"
     fix = ("check the circuit parameters (positive resistances, pulse widths >= 10 x the edge time) "
            "or lower the time step")
     try:
