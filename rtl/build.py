@@ -184,8 +184,9 @@ def build(top, *, board: str, net: str, build_dir, name: str = "top", verbose: b
     target = spec.target_mhz
     clk = platform.default_clk
     if spec.family == "ice40":
+        # -dsp: map multipliers to the UP5K's SB_MAC16 (synth_ice40 leaves them in LUTs otherwise)
         overrides = dict(add_constraints=f"set_frequency {clk}_0__io {target}",
-                         nextpnr_opts="--timing-allow-fail")
+                         synth_opts="-dsp", nextpnr_opts="--timing-allow-fail")
     else:
         overrides = dict(add_preferences=f'FREQUENCY PORT "{clk}_0__io" {target * 1e6:.0f} HZ;',
                          nextpnr_opts="--timing-allow-fail")
