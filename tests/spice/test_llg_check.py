@@ -10,6 +10,7 @@ from pgaf.spice.llg_check import (MacrospinParams, damping_like_field, fit_sigmo
 from pgaf.spice.params import CircuitParams
 
 pytestmark = pytest.mark.spice
+pytest.importorskip("cmtj", reason="the LLG check needs cmtj: pip install 'cmtj>=1.4'")
 
 
 def test_damping_like_field_by_hand():
