@@ -6,22 +6,18 @@
 see :func:`training_order`), seeds the MTJ emulator with ``cfg.seed``, and trains with
 batch-1 SGD, evaluating fixed-point inference accuracy every ``eval_every`` examples.
 
-Run as a script for the experiments behind the README's fixed-point table::
-
-    python -m pgaf.golden.train_fixed --dataset xor --algo pgaf --seeds 1-10
+The experiments behind the README's fixed-point table run through
+``python -m pgaf.golden.experiments_fixed``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
-from types import SimpleNamespace
 
 import numpy as np
 
-from .config import FixedFormat, NetConfig
+from .config import NetConfig
 from .errors import UserError
 from .fixed_net import FixedNet, StepOps, init_params, quantize_inputs, quantize_targets
 from .mtj_emulator import MTJEmulator

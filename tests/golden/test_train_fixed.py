@@ -1,6 +1,5 @@
 """The fixed-point net against a deliberately naive, per-scalar reading of docs/fixed-point.md."""
 
-import math
 from types import SimpleNamespace
 
 import numpy as np

@@ -1,0 +1,106 @@
+"""The fixed-point experiments behind the README's table: ``python -m pgaf.golden.experiments_fixed``.
+
+Trains :func:`~pgaf.golden.train_fixed.train_fixed` on a data set for each algorithm and
+seed and prints one line per run (accuracy, ops, ops to 90 %, seconds per epoch) and,
+for several seeds, how many runs reached 100 % (XOR) and the mean accuracy.  Examples::
+
+    python -m pgaf.golden.experiments_fixed xor --seeds 1-10 --lr-shift 1
+    python -m pgaf.golden.experiments_fixed digits --net 64-16-10 --epochs 30
+    python -m pgaf.golden.experiments_fixed mnist --net 784-64-10 --epochs 10 --data-dir DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+
+import numpy as np
+
+from .config import FixedFormat, NetConfig
+from .data import load
+from .errors import UserError
+from .train_fixed import ALGOS, train_fixed
+
+DEFAULTS = {  # dataset: (net, loss, epochs)
+    "xor": ("2-2-1", "mse", 3000),
+    "digits": ("64-16-10", "sigmoid-ce", 30),
+    "mnist": ("784-64-10", "sigmoid-ce", 10),
+    "fashion": ("784-64-10", "sigmoid-ce", 10),
+}
+
+
+def _seeds(text: str) -> list[int]:
+    out = []
+    for part in text.split(","):
+        a, _, b = part.partition("-")
+        out.extend(range(int(a), int(b or a) + 1))
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m pgaf.golden.experiments_fixed",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("dataset", choices=sorted(DEFAULTS))
+    p.add_argument("--net", help="shape, e.g. 784-64-10 (default per data set)")
+    p.add_argument("--algo", choices=ALGOS + ("both",), default="both")
+    p.add_argument("--epochs", type=int, help="epochs (XOR: cycles over the 4 patterns)")
+    p.add_argument("--seeds", default="1", help="seeds, e.g. 1-10 or 1,3,5")
+    p.add_argument("--lr-shift", type=int, help="learning rate 2**-lr_shift (default: the format's)")
+    p.add_argument("--lr-shifts", help="per-epoch lr shifts, comma-separated, the last repeats")
+    p.add_argument("--format", default="{}", help="JSON of FixedFormat fields to override")
+    p.add_argument("--eval-every", type=int, help="examples between evaluations (default: one epoch)")
+    p.add_argument("--data-dir", help="folder of the MNIST/Fashion IDX files")
+    p.add_argument("--json", help="write all results to this file")
+    p.add_argument("--progress", action="store_true")
+    args = p.parse_args(argv)
+    try:
+        return _run(args)
+    except UserError as e:
+        print(f"experiments_fixed: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    net, loss, epochs = DEFAULTS[args.dataset]
+    net = args.net or net
+    epochs = args.epochs or epochs
+    fmt = dataclasses.replace(FixedFormat(), **json.loads(args.format))
+    if args.lr_shift is not None:
+        fmt = dataclasses.replace(fmt, lr_shift=args.lr_shift)
+    lr_shifts = [int(s) for s in args.lr_shifts.split(",")] if args.lr_shifts else None
+    ds = load(args.dataset, args.data_dir)
+    algos = ALGOS if args.algo == "both" else (args.algo,)
+    results = []
+    print(f"{args.dataset} {net} loss={loss} epochs={epochs} format={dataclasses.asdict(fmt)}"
+          + (f" lr_shifts={lr_shifts}" if lr_shifts else ""))
+    for algo in algos:
+        accs = []
+        for seed in _seeds(args.seeds):
+            cfg = NetConfig(shape=net, loss=loss, fixed=fmt, seed=seed)
+            r = train_fixed(cfg, ds, algo, epochs, eval_every=args.eval_every,
+                            progress=args.progress, lr_shifts=lr_shifts)
+            accs.append(r["final_test_accuracy"])
+            o, o90 = r["ops"], r["ops_to_90"]
+            print(f"  {algo:4s} seed {seed:2d}: test acc {r['final_test_accuracy']:.4f}  "
+                  f"mul {o['mul']:.3e} add {o['add']:.3e} sample {o['sample']:.3e} "
+                  f"skipped {o['skipped']:.3e}  to 90%: "
+                  + (f"mul {o90['mul']:.3e} add {o90['add']:.3e} sample {o90['sample']:.3e}"
+                     if o90 else "never")
+                  + f"  {np.median(r['epoch_s']):.2f} s/epoch (median)", flush=True)
+            if len(r["history"]) <= 40:
+                print("        history " + " ".join(f"{a:.3f}" for _, a in r["history"]))
+            r = {k: v for k, v in r.items() if k not in ("weights", "biases")}
+            results.append({"seed": seed, **r})
+        accs = np.array(accs)
+        print(f"  {algo}: {int((accs == 1.0).sum())}/{len(accs)} runs at 100 %, "
+              f"mean {accs.mean():.4f}, min {accs.min():.4f}, max {accs.max():.4f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
