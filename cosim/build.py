@@ -253,7 +253,7 @@ def build(top, *, name: str, sim: str, waves: bool = False, ports=None) -> Path:
 
     check_simulator(sim)
     text = export_verilog(top, name, ports)
-    key = hashlib.sha256(f"{sim}\0{waves}\0{name}\0{text}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(f"{sim}\0{waves}\0{name}\0{_build_args(sim)}\0{text}".encode()).hexdigest()[:12]
     bdir = build_root() / sim / f"{name}-{key}"
     stamp = bdir / "built.ok"
     with _locked(build_root() / sim / f".{name}-{key}.lock"):
@@ -283,7 +283,11 @@ def _build_args(sim: str) -> list[str]:
         # Amaranth's Verilog is lint-clean by intent but not by Verilator's strictest
         # rules (unused bits, width padding); warnings must not stop the build.
         return ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0"]
-    return []
+    # Icarus: Verilog-2005 semantics (the runner's -g2012 comes first; the last -g wins).  Yosys
+    # wakes every `always @*` at time 0 with a `reg $auto... = 0` initialiser; under 2012 rules
+    # a declaration initialiser makes no event, so combinational logic whose inputs never
+    # change would stay X.
+    return ["-g2005"]
 
 
 # ---------------------------------------------------------------- run

@@ -16,9 +16,15 @@ __all__ = ["start_clock", "reset"]
 
 
 def start_clock(dut) -> Clock:
-    """Start ``dut.clk`` at :data:`~pgaf.cosim.build.CLOCK_NS` with the GPI (C++) clock."""
+    """Start ``dut.clk`` at :data:`~pgaf.cosim.build.CLOCK_NS` with the GPI (C++) clock.
+
+    Reset is asserted first and the clock starts low: an edge that sees ``rst`` undriven
+    would load X into Icarus's registers (Verilator has no X and would not notice),
+    and registers without reset would keep it.
+    """
+    dut.rst.value = 1
     clock = Clock(dut.clk, CLOCK_NS, unit="ns", impl="gpi")
-    clock.start()
+    clock.start(start_high=False)
     return clock
 
 
