@@ -130,6 +130,11 @@ def init_params(cfg: NetConfig, rng: np.random.Generator):
     return weights, biases
 
 
+def _sat(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Saturate to ``[lo, hi]`` (``np.clip`` without its per-call overhead on small arrays)."""
+    return np.minimum(np.maximum(v, lo), hi)
+
+
 def _sat_rows(m: np.ndarray, v: np.ndarray, init: np.ndarray, lo: int, hi: int,
               static_ok: bool) -> np.ndarray:
     """Row-wise ``acc = init[i]; for j: acc = clip(acc + m[i, j] * v[j], lo, hi)``.
@@ -325,7 +330,7 @@ class FixedNet:
             ops.mul += 2 * yl.size
             ops.add += 2 * yl.size
         deltas = [None] * n_layers
-        deltas[-1] = np.clip(dl, f.e_min, f.e_max)
+        deltas[-1] = _sat(dl, f.e_min, f.e_max)
         active = [None] * n_layers  # indices of active neurons per layer (weight index)
         active[-1] = np.arange(yl.size)
 
@@ -338,13 +343,13 @@ class FixedNet:
             m = self.weights[l + 1][np.ix_(a_next, on)].T
             acc = _sat_rows(m, dn, np.zeros(on.size, dtype=np.int64),
                             f.acc_min, f.acc_max, self._bwd_safe[l + 1])
-            s = np.clip(round_shift(acc, f.w_frac), f.e_min, f.e_max)
+            s = _sat(round_shift(acc, f.w_frac), f.e_min, f.e_max)
             ops.mul += on.size * a_next.size
             ops.add += on.size * a_next.size
             if not pgaf:
                 yh = y[l + 1]
                 d = round_shift(yh * (a1 - yh), f.a_frac)
-                s = np.clip(round_shift(s * d, f.a_frac), f.e_min, f.e_max)
+                s = _sat(round_shift(s * d, f.a_frac), f.e_min, f.e_max)
                 ops.mul += 2 * n
                 ops.add += n
             delta = np.zeros(n, dtype=np.int64)
@@ -361,8 +366,8 @@ class FixedNet:
                 continue
             dk = deltas[l][k]
             step = round_shift(dk[:, None] * y[l][None, :], sh_w)
-            self.weights[l][k] = np.clip(self.weights[l][k] - step, f.w_min, f.w_max)
-            self.biases[l][k] = np.clip(self.biases[l][k] - round_shift(dk, sh_b), f.w_min, f.w_max)
+            self.weights[l][k] = _sat(self.weights[l][k] - step, f.w_min, f.w_max)
+            self.biases[l][k] = _sat(self.biases[l][k] - round_shift(dk, sh_b), f.w_min, f.w_max)
             ops.mul += k.size * y[l].size
             ops.add += k.size * (y[l].size + 1)
 
