@@ -60,22 +60,39 @@ class Network:
         shape = cfg.shape
         # Each layer's bias is the last column of its weight matrix, fed by a constant-1 input,
         # so one dot product and one rank-1 update cover weights and bias together.
-        self.Wb, self.W, self.b = [], [], []
+        self.Wb = []
         for n_in, n_out in zip(shape[:-1], shape[1:]):
             lim = init_scale * np.sqrt(6.0 / (n_in + n_out))
             wb = np.zeros((n_out, n_in + 1), self.dtype)
             wb[:, :n_in] = rng.uniform(-lim, lim, (n_out, n_in))
             self.Wb.append(wb)
-            self.W.append(wb[:, :n_in])
-            self.b.append(wb[:, n_in])
+        self._ger = _blas.sger if self.dtype == np.float32 else _blas.dger
+        self._setup_buffers()
+
+    def _setup_buffers(self):
+        shape = self.cfg.shape
+        self.W = [wb[:, :-1] for wb in self.Wb]        # views: weights ...
+        self.b = [wb[:, -1] for wb in self.Wb]         # ... and biases of the same memory
         self.z = [np.zeros(n, self.dtype) for n in shape[1:]]
         self.ya = [np.ones(n + 1, self.dtype) for n in shape[:-1]]   # layer inputs, trailing 1
         self.y = [a[:-1] for a in self.ya] + [np.zeros(shape[-1], self.dtype)]
-        self._ger = _blas.sger if self.dtype == np.float32 else _blas.dger
-        self.gates = [None] * (len(shape) - 2)                 # last example's gates, per hidden layer
+        self.gates = [None] * (len(shape) - 2)          # last example's gates, per hidden layer
         self._u = None          # pre-drawn uniforms of the pair gates, see _uniforms
         self._u_rng = None
         self._u_row = 0
+
+    def copy(self) -> "Network":
+        """An independent copy of the weights (fresh buffers, no pre-drawn uniforms)."""
+        new = object.__new__(Network)
+        new.cfg, new.dtype, new._ger = self.cfg, self.dtype, self._ger
+        new.Wb = [wb.copy() for wb in self.Wb]
+        new._setup_buffers()
+        return new
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo):
+        return self.copy()
 
     def _uniforms(self, rng: np.random.Generator) -> np.ndarray:
         """This example's uniforms for every hidden pair: ``[u1_1, u2_1, u1_2, u2_2, ...]``.

@@ -1,0 +1,69 @@
+"""The pgaf train / compare / bench / experiments commands, and their one-line errors."""
+
+import json
+
+import pytest
+
+from pgaf.main import main
+
+
+def test_train_writes_json(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert main(["train", "--dataset", "digits", "--net", "64-16-10", "--epochs", "1",
+                 "--algo", "pgaf", "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    for key in ("final_test_accuracy", "history", "ops", "ops_to_90", "energy_pj", "wall_s"):
+        assert key in r
+    assert set(r["ops"]) >= {"mul", "add", "sample"}
+    assert r["history"][-1][0] == r["examples_seen"] and 0.5 < r["final_test_accuracy"] <= 1
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_train_xor_precision_changes_energy(tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    main(["train", "--dataset", "xor", "--epochs", "10", "--json", str(a)])
+    main(["train", "--dataset", "xor", "--epochs", "10", "--precision", "int8", "--json", str(b)])
+    ra, rb = json.loads(a.read_text()), json.loads(b.read_text())
+    assert ra["ops"] == rb["ops"] and rb["energy_pj"] < ra["energy_pj"]
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["train", "--dataset", "xor", "--net", "3-2-1"], "inputs"),
+    (["train", "--dataset", "digits", "--net", "64-16-9"], "outputs"),
+    (["train", "--dataset", "xor", "--lr", "0"], "lr"),
+    (["train", "--dataset", "xor", "--net", "2-x-1"], "shape"),
+    (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], ""),
+    (["compare", "--epochs", "0"], "epochs"),
+])
+def test_bad_input_is_one_line_exit_2(argv, needle, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pgaf: error:") and err.count("\n") == 1 and needle in err
+
+
+def test_unknown_option_is_one_line(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["train", "--frobnicate"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pgaf: error:") and err.count("\n") == 1
+
+
+def test_compare_prints_the_table(capsys):
+    assert main(["compare", "--net", "64-16-10", "--epochs", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "| BP |" in out and "| p-GAF |" in out and "p-GAF saves" in out
+
+
+def test_bench_side_by_side(tmp_path, capsys):
+    out = tmp_path / "b.json"
+    assert main(["bench", "--net", "64-16-10", "--examples", "300", "--reps", "2", "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert len(r["times_s"]["bp"]) == len(r["times_s"]["pgaf"]) == 2
+    assert "ratio" in capsys.readouterr().out
+
+
+def test_experiments_xor_writes_table_and_plot(tmp_path):
+    assert main(["experiments", "xor", "--seeds", "1-2", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "xor_loss.png").stat().st_size > 1000
+    assert "| p-GAF |" in (tmp_path / "xor.md").read_text()

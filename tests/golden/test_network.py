@@ -1,0 +1,199 @@
+"""The float trainer against a naive per-scalar reading of BP and p-GAF, gradients, gates, seeds, XOR."""
+
+import copy
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from pgaf.golden.config import NetConfig
+from pgaf.golden.estimators import pair_gate
+from pgaf.golden.network import Network
+from pgaf.golden.ops import OpCounts
+from pgaf.golden.trainer import load_dataset, train_float
+
+
+def sig(v):
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+def naive_step(W, b, x, t, lr, loss, gates=None):
+    """One SGD step, scalar by scalar, counting every multiply and add as it is done.
+
+    ``gates`` (list per hidden layer of 0/1) selects p-GAF: only gated-on neurons carry
+    error and are updated; None is exact BP.  Returns new (W, b) and the counts.
+    """
+    W = [w.astype(np.float64).copy() for w in W]
+    b = [v.astype(np.float64).copy() for v in b]
+    L = len(W)
+    ys = [np.asarray(x, np.float64)]
+    for l in range(L):
+        z = W[l] @ ys[-1] + b[l]
+        if l < L - 1 or loss == "mse":
+            ys.append(sig(z))
+        else:
+            e = np.exp(z - z.max())
+            ys.append(e / e.sum())
+    mul = add = 0
+    yo = ys[L]
+    delta = [None] * (L + 1)
+    if loss == "softmax-ce":
+        delta[L] = {k: yo[k] - t[k] for k in range(len(yo))}
+        add += len(yo)
+    else:
+        delta[L] = {}
+        for k in range(len(yo)):
+            dd = yo[k] * (1 - yo[k]); mul += 1; add += 1
+            delta[L][k] = (yo[k] - t[k]) * dd; mul += 1; add += 1
+    for l in range(L - 1, 0, -1):           # hidden layer l (y index)
+        delta[l] = {}
+        for j in range(len(ys[l])):
+            if gates is not None and not gates[l - 1][j]:
+                continue
+            s = 0.0
+            for k, dk in delta[l + 1].items():
+                s += W[l][k, j] * dk; mul += 1; add += 1
+            if gates is None:
+                d = ys[l][j] * (1 - ys[l][j]); mul += 1; add += 1
+                s = s * d; mul += 1
+            delta[l][j] = s
+    for l in range(L):
+        for k, dk in delta[l + 1].items():
+            u = lr * dk; mul += 1
+            for j in range(len(ys[l])):
+                W[l][k, j] -= u * ys[l][j]; mul += 1; add += 1
+            b[l][k] -= u; add += 1
+    return W, b, mul, add
+
+
+CASES = [("2-2-1", "mse"), ("2-3-1", "mse"), ("5-4-3", "softmax-ce"), ("6-5-4-3", "softmax-ce"),
+         ("7-6-5-4-3", "softmax-ce")]
+
+
+@pytest.mark.parametrize("shape,loss", CASES)
+@pytest.mark.parametrize("algo", ["bp", "pgaf"])
+def test_step_matches_naive_reference(shape, loss, algo):
+    cfg = NetConfig(shape=shape, loss=loss)
+    rng = np.random.default_rng(7)
+    net = Network(cfg, rng, init_scale=3.0, dtype=np.float64)  # wide init: mixed gates
+    mtj = np.random.default_rng(11)
+    for step in range(20):
+        x = rng.random(cfg.shape[0])
+        t = np.eye(cfg.shape[-1])[rng.integers(cfg.shape[-1])] if cfg.shape[-1] > 1 \
+            else np.array([float(rng.integers(2))])
+        W0, b0 = [w.copy() for w in net.W], [v.copy() for v in net.b]
+        ops = OpCounts()
+        net.train_step(x, t, 0.3, ops, algo=algo, rng=mtj)
+        gates = None if algo == "bp" else [g.copy() for g in net.gates]
+        W1, b1, mul, add = naive_step(W0, b0, x, t, 0.3, loss, gates)
+        for l in range(len(W1)):
+            assert_allclose(net.W[l], W1[l], rtol=1e-12, atol=1e-14)
+            assert_allclose(net.b[l], b1[l], rtol=1e-12, atol=1e-14)
+        assert (ops.mul, ops.add) == (mul, add)
+        assert ops.sample == (2 * cfg.n_hidden if algo == "pgaf" else 0)
+        if algo == "pgaf":
+            assert ops.skipped == sum(int(np.sum(g == 0)) for g in gates)
+            for l, g in enumerate(gates):          # gated-off rows are never written
+                off = np.flatnonzero(g == 0)
+                assert_array_equal(net.W[l][off], W0[l][off])
+                assert_array_equal(net.b[l][off], b0[l][off])
+
+
+def test_pgaf_counts_are_bp_counts_restricted_to_active_neurons():
+    """Hand count for 2-2-1 (mse): BP 17 mul + 15 add; p-GAF 5 + 4a of each for a active neurons."""
+    cfg = NetConfig(shape="2-2-1", loss="mse")
+    net = Network(cfg, np.random.default_rng(1), init_scale=2.0, dtype=np.float64)
+    ops = OpCounts()
+    net.train_step(np.array([1.0, 0.0]), np.array([1.0]), 0.5, ops, algo="bp")
+    assert ops.as_dict() == {"mul": 17, "add": 15, "sample": 0, "skipped": 0}
+    # With a gate of all ones, p-GAF's counts are BP's minus the 2 mul + 1 add of each
+    # derivative; with fewer gates, each inactive neuron removes 4 mul + 4 add.
+    mtj = np.random.default_rng(3)
+    seen = set()
+    for _ in range(200):
+        ops = OpCounts()
+        net.train_step(np.array([0.0, 1.0]), np.array([1.0]), 0.5, ops, algo="pgaf", rng=mtj)
+        a = int(net.gates[0].sum())
+        seen.add(a)
+        assert ops.as_dict() == {"mul": 5 + 4 * a, "add": 5 + 4 * a, "sample": 4, "skipped": 2 - a}
+    assert seen == {0, 1, 2}
+
+
+def test_gates_are_bit_identical_to_pair_gate():
+    cfg = NetConfig(shape="8-6-5-3", loss="softmax-ce")
+    net = Network(cfg, np.random.default_rng(2), dtype=np.float64)
+    mtj, ref = np.random.default_rng(5), np.random.default_rng(5)
+    rng = np.random.default_rng(9)
+    for _ in range(300):       # crosses the 256-example block boundary
+        x = rng.random(8)
+        net.train_step(x, np.eye(3)[rng.integers(3)], 0.1, OpCounts(), algo="pgaf", rng=mtj)
+        # net.y holds the forward pass's activations, the ones the gates were drawn at
+        for g, y in zip(net.gates, net.y[1:-1]):
+            assert_array_equal(g.astype(np.uint8), pair_gate(y, ref))
+
+
+@pytest.mark.parametrize("loss", ["mse", "softmax-ce"])
+def test_bp_gradient_matches_finite_differences(loss):
+    cfg = NetConfig(shape="4-5-3-3" if loss == "softmax-ce" else "4-5-3-1", loss=loss)
+    net = Network(cfg, np.random.default_rng(4), dtype=np.float64)
+    rng = np.random.default_rng(8)
+    x = rng.random(4)
+    t = np.eye(3)[1] if loss == "softmax-ce" else np.array([1.0])
+    # mse's delta (y - t) y (1 - y) is the gradient of |y - t|^2 / 2; softmax-ce's is exact
+    scale = 0.5 if loss == "mse" else 1.0
+
+    def f(n):
+        return scale * n.loss(x[None], t[None])
+
+    h = 1e-6
+    num = []
+    for l in range(len(net.W)):
+        g = np.zeros_like(net.W[l])
+        for idx in np.ndindex(*g.shape):
+            n2 = copy.deepcopy(net); n2.W[l][idx] += h
+            n3 = copy.deepcopy(net); n3.W[l][idx] -= h
+            g[idx] = (f(n2) - f(n3)) / (2 * h)
+        num.append(g)
+    lr = 1e-3
+    n4 = copy.deepcopy(net)
+    n4.train_step(x, t, lr, OpCounts(), algo="bp")
+    for l in range(len(net.W)):
+        assert_allclose((net.W[l] - n4.W[l]) / lr, num[l], rtol=1e-5, atol=1e-8)
+
+
+def test_pgaf_update_is_unbiased():
+    """Mean p-GAF step over many draws equals the BP step (hidden gradients) within 5 sigma."""
+    cfg = NetConfig(shape="3-4-2", loss="softmax-ce")
+    base = Network(cfg, np.random.default_rng(1), dtype=np.float64)
+    x, t = np.array([0.2, 0.9, 0.5]), np.array([0.0, 1.0])
+    bp = copy.deepcopy(base)
+    bp.train_step(x, t, 1.0, OpCounts(), algo="bp")
+    want = base.W[0] - bp.W[0]
+    mtj = np.random.default_rng(2)
+    n = 20000
+    steps = np.empty((n,) + want.shape)
+    for i in range(n):
+        net = copy.deepcopy(base)
+        net.train_step(x, t, 1.0, OpCounts(), algo="pgaf", rng=mtj)
+        steps[i] = base.W[0] - net.W[0]
+    mean, sem = steps.mean(0), steps.std(0) / np.sqrt(n)
+    assert np.all(np.abs(mean - want) < 5 * sem + 1e-12)
+    assert np.any(np.abs(want) > 20 * sem)   # the check has power: the step is well resolved
+
+
+def test_same_seed_same_bits():
+    ds = load_dataset("digits")
+    cfg = NetConfig(shape="64-16-10", loss="softmax-ce", seed=3)
+    a = train_float(cfg, ds, "pgaf", epochs=1, eval_every=400)
+    b = train_float(cfg, ds, "pgaf", epochs=1, eval_every=400)
+    c = train_float(cfg.replace(seed=4), ds, "pgaf", epochs=1, eval_every=400)
+    assert a["history"] == b["history"] and a["ops"] == b["ops"]
+    assert a["ops"] != c["ops"]
+
+
+def test_xor_learns_for_nine_of_ten_seeds():
+    ds = load_dataset("xor")
+    for algo in ("bp", "pgaf"):
+        solved = [train_float(NetConfig(shape="2-2-1", loss="mse", seed=s), ds, algo,
+                              eval_every=10**9, record_loss=False)["solved"] for s in range(1, 11)]
+        assert sum(solved) >= 9, (algo, solved)
