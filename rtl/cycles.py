@@ -26,7 +26,41 @@ import time
 
 import numpy as np
 
-__all__ = ["measure", "inputs_for", "main"]
+__all__ = ["expected_cycles", "measure", "inputs_for", "main"]
+
+
+def expected_cycles(cfg, gates=None, *, train: bool = True):
+    """Cycles the trainer's sequencer takes for one step: ``(forward, backward + update)``.
+
+    The model of :class:`~pgaf.rtl.trainer.Trainer`'s schedule: one cycle per visited
+    memory word, plus each phase's pipeline drain (a phase with nothing to visit costs one
+    cycle).  Skipped neurons cost no cycle at all.
+
+    Parameters
+    ----------
+    cfg : NetConfig
+    gates : list of array_like or None
+        Gates of each hidden layer (p-GAF step, e.g. ``FixedNet.last_gates``); ``None`` for bp.
+    train : bool
+        ``False`` for an inference (forward only, no MTJ draws).
+    """
+    import math
+
+    n, lanes, L = cfg.shape, cfg.lanes, len(cfg.shape) - 1
+    chunks = [0] + [math.ceil(n[l - 1] / lanes) for l in range(1, L + 1)]
+    pgaf = train and gates is not None
+    fwd = sum(n[l] * chunks[l] + 4 for l in range(1, L + 1)) + (L - 1 if pgaf else 0)
+    if not train:
+        return fwd, 0
+    active = [None] + [np.flatnonzero(gates[l - 1]) if pgaf and l < L else np.arange(n[l])
+                       for l in range(1, L + 1)]
+    bwd = 0
+    for l in range(1, L):
+        visited = len(set((active[l] // lanes).tolist()))
+        bwd += visited * max(len(active[l + 1]), 1) + 3 if visited else 1
+    for l in range(1, L + 1):
+        bwd += len(active[l]) * chunks[l] + 2 if len(active[l]) else 1
+    return fwd, bwd
 
 
 def inputs_for(n_in: int, n: int, seed: int, mnist_dir=None):

@@ -23,7 +23,8 @@ weights each, so one memory read feeds all ``lanes`` multipliers:
 
 Skipping is in cycles: the sequencer never visits a gated-off row.  The issue stage, memory
 read, MAC and sigmoid stages are pipelined, so a phase costs one cycle per visited word
-plus a short drain (forward 5 cycles per layer, backward 3, update 2).
+plus a short drain per layer (forward 4 cycles, 5 for a hidden layer whose MTJ pairs are
+drawn; backward 3; update 2).
 
 Memories (``amaranth.lib.memory.Memory``): the weights and activations (large; one
 synchronous read port and one write port each, block RAM), the sigmoid ROM (synchronous),
@@ -147,9 +148,13 @@ class Trainer(wiring.Component):
     cyc_fwd, cyc_bwd : ``Out(32)``
         Cycles of the last step spent in the forward pass and in backward + update.
 
-    Latency: forward ``sum_l (n_l * chunks_l + 5)`` cycles; backward + update in p-GAF mode
-    ``sum_l |active chunks_l| * (|A_{l+1}| + 3) + sum_l |A_l| * chunks_l + 2 per layer``
-    (see :func:`pgaf.rtl.cycles` for measured figures).
+    Latency (``start`` to ``done``, as ``cyc_fwd`` + ``cyc_bwd`` count it): forward
+    ``sum_l (n_l * chunks_l + 4)``, plus 1 per hidden layer when MTJ pairs are drawn;
+    backward ``sum_{hidden l} (visited chunks_l * max(|A_{l+1}|, 1) + 3)``; update
+    ``sum_l (|A_l| * chunks_l + 2)``, where ``A_l`` is the active set (every neuron in bp
+    mode and in the output layer, the gated-on neurons in p-GAF mode) and the visited
+    chunks are every word of layer ``l`` in bp mode and the words holding a gated-on neuron
+    in p-GAF mode.  ``python -m pgaf.rtl.cycles`` measures them.
     """
 
     def __init__(self, cfg: NetConfig, *, weights=None, biases=None):

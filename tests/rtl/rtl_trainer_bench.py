@@ -6,6 +6,7 @@ from numpy.testing import assert_array_equal
 
 from pgaf.golden.fixed_net import FixedNet, quantize_targets
 from pgaf.golden.mtj_emulator import MTJEmulator
+from pgaf.rtl.cycles import expected_cycles
 from pgaf.rtl.mtj_emulator import Fault
 from pgaf.rtl.trainer import Trainer
 from pgaf.rtl.trainer_host import TrainerHost
@@ -13,7 +14,7 @@ from pgaf.rtl.trainer_host import TrainerHost
 FAULT_NAMES = {Fault.NONE: None, Fault.STUCK_0: "stuck-0", Fault.STUCK_1: "stuck-1"}
 
 
-def run_side_by_side(cfg, plan, *, weights=None, biases=None, check_params_every=1):
+def run_side_by_side(cfg, plan, *, weights=None, biases=None, check_params_every=1, check_cycles=True):
     """Train the RTL and the golden net on the same examples and compare after every step.
 
     Parameters
@@ -27,7 +28,8 @@ def run_side_by_side(cfg, plan, *, weights=None, biases=None, check_params_every
     Returns
     -------
     list of StepResult
-        The RTL's counters per step (already checked equal to the golden ops).
+        The RTL's counters per step (already checked equal to the golden ops, and the
+        cycle counters to :func:`pgaf.rtl.cycles.expected_cycles` of the golden gates).
     """
     if weights is None:
         gold = FixedNet.from_config(cfg)
@@ -52,6 +54,11 @@ def run_side_by_side(cfg, plan, *, weights=None, biases=None, check_params_every
             r = await host.step(ctx, st["x"], train=st.get("train", True), bp=st["bp"],
                                 target=st["label"], fault=fault)
             results.append(r)
+            if check_cycles:
+                train = st.get("train", True)
+                gates = gold.last_gates if train and not st["bp"] else None
+                assert (r.cyc_fwd, r.cyc_bwd) == expected_cycles(cfg, gates, train=train), \
+                    f"step {i}: cycles {(r.cyc_fwd, r.cyc_bwd)}"
             if not st.get("train", True):
                 assert r.pred == int(gold.predict(st["x"])), f"step {i}: predicted class"
                 assert_array_equal(await host.read_outputs(ctx), gold.forward(st["x"])[-1])
