@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 
-from amaranth.hdl import Const, Module, Mux, Signal, signed, unsigned
+from amaranth.hdl import Cat, Module, Mux, Signal, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -467,7 +467,7 @@ class Trainer(wiring.Component):
             fwd_mac.init.eq(p1_bias << f.a_frac), fwd_mac.a.eq(w_rd.data), fwd_mac.b.eq(a_rd.data),
             fwd_mac.mask.eq(full_mask),
             bwd_mac.en.eq(p1_valid & in_bwd), bwd_mac.first.eq(p1_first), bwd_mac.init.eq(0),
-            bwd_mac.a.eq(w_rd.data), bwd_mac.b.eq(pack_signal(p1_dk, lanes)),
+            bwd_mac.a.eq(w_rd.data), bwd_mac.b.eq(Cat(*[p1_dk] * lanes)),
             bwd_mac.mask.eq(Mux(p1_zero, 0, p1_mask)),
         ]
         new_w = []
@@ -477,7 +477,7 @@ class Trainer(wiring.Component):
             new_w.append(saturate(w_i - round_shift(p1_dk * y_i, sh_w), f.w_min, f.w_max)[:w_bits])
         m.d.comb += [
             w_wr.addr.eq(p1_waddr),
-            w_wr.data.eq(cat_lanes(new_w)),
+            w_wr.data.eq(Cat(*new_w)),
             w_wr.en.eq(p1_valid & in_upd),
         ]
         m.d.sync += [p2_valid.eq(p1_valid & p1_last & (in_fwd | in_bwd)),
@@ -554,23 +554,23 @@ class Trainer(wiring.Component):
         # Activation and delta write ports (host input writes while idle).
         x_word, x_lane = divmod_const(self.x_addr, lanes)
         with m.If(in_idle):
-            m.d.comb += [a_wr.addr.eq(g.a_base[0] + x_word), a_wr.data.eq(pack_signal(self.x_data, lanes)),
+            m.d.comb += [a_wr.addr.eq(g.a_base[0] + x_word), a_wr.data.eq(Cat(*[self.x_data] * lanes)),
                          a_wr.en.eq(Mux(self.x_we, 1 << x_lane, 0))]
         with m.Else():
             with m.Switch(layer):
                 for l in range(1, L + 1):
                     with m.Case(l):
                         m.d.comb += a_wr.addr.eq(g.a_base[l] + k_word)
-            m.d.comb += [a_wr.data.eq(pack_signal(y, lanes)),
+            m.d.comb += [a_wr.data.eq(Cat(*[y] * lanes)),
                          a_wr.en.eq(Mux(fwd_write, 1 << k_lane, 0))]
         with m.If(in_bwd):
             with m.Switch(layer):
                 for l in range(1, L):
                     with m.Case(l):
                         m.d.comb += d_wr.addr.eq(g.d_base[l] + p2_c)
-            m.d.comb += [d_wr.data.eq(cat_lanes(deltas)), d_wr.en.eq(Mux(bwd_write, p2_mask, 0))]
+            m.d.comb += [d_wr.data.eq(Cat(*deltas)), d_wr.en.eq(Mux(bwd_write, p2_mask, 0))]
         with m.Else():
-            m.d.comb += [d_wr.addr.eq(g.d_base[L] + k_word), d_wr.data.eq(pack_signal(out_delta[:e_bits], lanes)),
+            m.d.comb += [d_wr.addr.eq(g.d_base[L] + k_word), d_wr.data.eq(Cat(*[out_delta[:e_bits]] * lanes)),
                          d_wr.en.eq(Mux(out_write, 1 << k_lane, 0))]
 
         # Op counters (docs/fixed-point.md): backward MACs, bp derivative, update, output delta, draws.
@@ -608,13 +608,3 @@ class Trainer(wiring.Component):
         ]
         return m
 
-
-def pack_signal(v, lanes: int):
-    """``v`` repeated in every lane of a packed word."""
-    from amaranth.hdl import Cat
-    return Cat(*([v] * lanes))
-
-
-def cat_lanes(values):
-    from amaranth.hdl import Cat
-    return Cat(*values)
