@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pgaf.golden.errors import UserError
 
-__all__ = ["BuildReport", "BuildError", "build", "toolchain_env", "parse_nextpnr_log"]
+__all__ = ["BuildReport", "BuildError", "build", "toolchain_env", "parse_nextpnr_log", "critical_path"]
 
 # family -> (environment variable, YoWASP command, pip package) of every tool the build runs
 _TOOLS = {
@@ -59,6 +59,8 @@ class BuildReport:
     cells: int
     seconds: float
     bitstream: str
+    critical_from: str = ""
+    critical_to: str = ""
     utilisation: dict = field(default_factory=dict)
 
     @property
@@ -127,6 +129,23 @@ def parse_nextpnr_log(text: str) -> tuple[dict, float]:
 
 
 _STAT_RE = re.compile(r"^\s+(\d+)\s+([A-Za-z_][A-Za-z0-9_$]*)\s*$", re.M)
+
+
+def critical_path(text: str) -> tuple[str, str]:
+    """Start and end cell of the last intra-clock critical path in a nextpnr log (or empty).
+
+    Names are Yosys's, trimmed after the first primitive suffix; enough to tell which
+    register or memory a path leaves and which it reaches.
+    """
+    idx = text.rfind("Critical path report for clock")
+    if idx < 0:
+        return "", ""
+    block = text[idx:].split("\n\n", 1)[0]
+    srcs = re.findall(r"(clk-to-q|setup)\s+[0-9.]+\s+[0-9.]+\s+Source\s+(\S+)", block)
+    start = next((n for kind, n in srcs if kind == "clk-to-q"), "")
+    end = next((n for kind, n in reversed(srcs) if kind == "setup"), "")
+    trim = re.compile(r"_(SB|TRELLIS|LUT4|CCU2C|MULT18X18D|DP16KD|DFF|DPRAM)[A-Za-z0-9_]*")
+    return trim.sub("", start), trim.sub("", end)
 
 
 def _yosys_counts(rpt: str) -> dict:
@@ -203,10 +222,13 @@ def build(top, *, board: str, net: str, build_dir, name: str = "top", verbose: b
         tail = (proc.stdout or "").strip().splitlines()[-1:] or ["(no output)"]
         raise BuildError(f"FPGA build for {board} failed ({tail[0].strip()}); "
                          f"read {build_dir / (name + '.rpt')} and {build_dir / (name + '.tim')}")
-    util, fmax = parse_nextpnr_log((build_dir / f"{name}.tim").read_text())
+    log = (build_dir / f"{name}.tim").read_text()
+    util, fmax = parse_nextpnr_log(log)
+    crit = critical_path(log)
     res = _resources(spec.family, util, _yosys_counts((build_dir / f"{name}.rpt").read_text()))
     bit = build_dir / (f"{name}.bin" if spec.family == "ice40" else f"{name}.bit")
     return BuildReport(board=board, net=net, device=platform.device, fmax_mhz=fmax,
                        target_mhz=float(target), luts=res["luts"], ffs=res["ffs"], dsp=res["dsp"],
                        bram=res["bram"], cells=res["cells"], seconds=round(seconds, 1),
-                       bitstream=str(bit), utilisation={k: list(v) for k, v in util.items()})
+                       bitstream=str(bit), critical_from=crit[0], critical_to=crit[1],
+                       utilisation={k: list(v) for k, v in util.items()})
