@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amaranth.hdl import Elaboratable, Module, Mux, Signal
+from amaranth.lib import io
 
 from pgaf.golden.config import NetConfig
 
@@ -68,6 +69,16 @@ class _XorShift32:
         self.m.d.sync += self.state.eq(self.next)
 
 
+def _pins(m, platform):
+    """Buffers of LEDs 0 and 1 and button 0: the two outputs and the input of every top."""
+    leds = []
+    for i in range(2):
+        m.submodules[f"led{i}"] = buf = io.Buffer("o", platform.request("led", i, dir="-"))
+        leds.append(buf.o)
+    m.submodules.button = btn = io.Buffer("i", platform.request("button", 0, dir="-"))
+    return leds, btn.i
+
+
 def _parity(values):
     p = 0
     for v in values:
@@ -94,8 +105,7 @@ class TrainerTop(Elaboratable):
         m.submodules.trainer = t = self.trainer
         n = self.cfg.shape
         rng = _XorShift32(m, self.cfg.seed ^ 0x5EED)
-        leds = [platform.request("led", i).o for i in range(2)]
-        button = platform.request("button", 0).i
+        leds, button = _pins(m, platform)
 
         x_addr = Signal(range(n[0]))
         n_cls = max(2, n[-1])
@@ -155,8 +165,7 @@ class EmulatorTop(Elaboratable):
         m = Module()
         m.submodules.emulator = e = self.emulator
         m.submodules.health = h = self.health
-        leds = [platform.request("led", i).o for i in range(2)]
-        button = platform.request("button", 0).i
+        leds, button = _pins(m, platform)
         rsp = e.mtj.rsp
         m.d.comb += [
             e.mtj.req.payload.eq(1 << (self.cfg.fixed.a_frac - 1)),
