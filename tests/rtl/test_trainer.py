@@ -35,6 +35,7 @@ def test_xor_2_2_1_matches_golden(bp):
     ("6-5-3", 2, "sigmoid-ce", 3),
     ("7-5-4-3", 3, "sigmoid-ce", 4),   # two hidden layers; partial lane words
     ("5-4-3-1", 2, "mse", 5),
+    ("3-5-2", 4, "sigmoid-ce", 6),     # more lanes than inputs: one partial word per row
 ])
 def test_small_nets_both_modes_match_golden(shape, lanes, loss, seed):
     cfg = NetConfig(shape=shape, lanes=lanes, loss=loss, seed=seed)
