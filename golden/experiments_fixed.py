@@ -23,11 +23,11 @@ from .data import load
 from .errors import UserError
 from .train_fixed import ALGOS, train_fixed
 
-DEFAULTS = {  # dataset: (net, loss, epochs)
-    "xor": ("2-2-1", "mse", 3000),
-    "digits": ("64-16-10", "sigmoid-ce", 30),
-    "mnist": ("784-64-10", "sigmoid-ce", 10),
-    "fashion": ("784-64-10", "sigmoid-ce", 10),
+DEFAULTS = {  # dataset: (net, loss, epochs, FixedFormat overrides, per-epoch lr shifts or None)
+    "xor": ("2-2-1", "mse", 3000, {"lr_shift": 1}, None),
+    "digits": ("64-16-10", "sigmoid-ce", 30, {}, None),
+    "mnist": ("784-64-10", "sigmoid-ce", 10, {}, None),
+    "fashion": ("784-64-10", "sigmoid-ce", 10, {}, None),
 }
 
 
@@ -63,13 +63,15 @@ def main(argv=None) -> int:
 
 
 def _run(args) -> int:
-    net, loss, epochs = DEFAULTS[args.dataset]
+    net, loss, epochs, fmt_defaults, lr_shifts = DEFAULTS[args.dataset]
     net = args.net or net
     epochs = args.epochs or epochs
-    fmt = dataclasses.replace(FixedFormat(), **json.loads(args.format))
+    fmt = dataclasses.replace(FixedFormat(), **{**fmt_defaults, **json.loads(args.format)})
     if args.lr_shift is not None:
         fmt = dataclasses.replace(fmt, lr_shift=args.lr_shift)
-    lr_shifts = [int(s) for s in args.lr_shifts.split(",")] if args.lr_shifts else None
+        lr_shifts = None
+    if args.lr_shifts:
+        lr_shifts = [int(s) for s in args.lr_shifts.split(",")]
     ds = load(args.dataset, args.data_dir)
     algos = ALGOS if args.algo == "both" else (args.algo,)
     results = []
@@ -88,7 +90,7 @@ def _run(args) -> int:
                   f"skipped {o['skipped']:.3e}  to 90%: "
                   + (f"mul {o90['mul']:.3e} add {o90['add']:.3e} sample {o90['sample']:.3e}"
                      if o90 else "never")
-                  + f"  {np.median(r['epoch_s']):.2f} s/epoch (median)", flush=True)
+                  + f"  {np.median(r['epoch_s']):.3g} s/epoch (median), {r['wall_s']:.1f} s", flush=True)
             if len(r["history"]) <= 40:
                 print("        history " + " ".join(f"{a:.3f}" for _, a in r["history"]))
             r = {k: v for k, v in r.items() if k not in ("weights", "biases")}
