@@ -14,6 +14,9 @@ BOARD_NAMES = ("icebreaker", "ulx3s-25f")
 def add_arguments(p):
     p.add_argument("--board", choices=BOARD_NAMES, required=True, help="target board")
     add_config_arguments(p)
+    p.add_argument("--host", choices=("uart", "exerciser"), default="uart",
+                   help="trainer's host side: UART command link (default) or the self-running "
+                        "exerciser with LED outputs (see pgaf.rtl.boards)")
     p.add_argument("--json", metavar="FILE", help="also write the report to FILE")
     p.add_argument("--build-dir", metavar="DIR",
                    help="build folder (default build/<board>-<core>-<shape>)")
@@ -24,16 +27,17 @@ def run(args) -> int:
     import json
     from pathlib import Path
 
-    from pgaf.rtl.boards import BOARDS, CORES
+    from pgaf.rtl.boards import BOARDS, EmulatorTop, TrainerTop
     from pgaf.rtl.build import build
 
     cfg = config_from_args(args)
     build_dir = Path(args.build_dir or f"build/{args.board}-{args.core}-{cfg.shape_str}")
-    top = CORES[args.core](cfg)
+    top = TrainerTop(cfg, host=args.host) if args.core == "trainer" else EmulatorTop(cfg)
     report = build(top, board=args.board, net=cfg.shape_str, build_dir=build_dir,
                    verbose=args.verbose)
     d = report.to_dict()
-    d.update(core=args.core, lanes=cfg.lanes, loss=cfg.loss, seed=cfg.seed)
+    d.update(core=args.core, host=args.host if args.core == "trainer" else None,
+             lanes=cfg.lanes, loss=cfg.loss, seed=cfg.seed)
     spec = BOARDS[args.board]
     print(f"pgaf build: {args.core} {cfg.shape_str} on {args.board} ({report.device}): "
           f"{report.luts} LUTs, {report.ffs} FFs, {report.dsp} DSP, {report.bram} BRAM, "

@@ -1,24 +1,24 @@
 """Board tops: the trainer (or the MTJ emulator alone) on an iCEBreaker or a ULX3S.
 
-A board has a clock, two LEDs and a button, so a top must give synthesis a reason to keep
-the whole datapath.  Both tops here *observe* everything they build:
+A top must give synthesis a reason to keep the whole datapath; each of these makes every
+result reach a pin.
 
-:class:`TrainerTop` (the default)
-    A self-running exerciser: an xorshift32 generator writes random input codes, the
-    sequencer strobes ``start`` (train, random target; bp mode while the button is held),
-    waits for ``done`` and repeats.  Meanwhile a free-running counter walks the weight
-    read port (``w_layer``/``w_row``/``w_col``) and the output read port (``y_addr``), and
-    every cycle folds ``w_data``, ``y_data``, ``pred``, the op counters and the cycle
-    counters into one XOR-parity register shown on LED 0.  Every weight bit, every
-    counter bit and the prediction thus reach a pin; LED 1 toggles once per finished step
-    (a heartbeat at ``f_clk / cycles per step``).
+:class:`TrainerTop`, ``host="uart"`` (the default)
+    The trainer behind a UART host link (115200 baud 8N1 on the board's USB serial port):
+    :class:`~pgaf.rtl.host_bridge.HostBridge` turns byte commands into the trainer's
+    ports: write inputs, run a step (train or infer, p-GAF or bp), read the op and cycle
+    counters, read and load every weight and bias, read the outputs.  LED 0 shows
+    ``busy``, LED 1 ``done``.
+:class:`TrainerTop`, ``host="exerciser"``
+    No host: an xorshift32 generator writes random input codes, the sequencer strobes
+    ``start`` (train, random target; bp mode while the button is held), waits for ``done``
+    and repeats.  A free-running counter walks the weight and output read ports, and every
+    cycle folds ``w_data``, ``y_data``, ``pred``, the op counters and the cycle counters
+    into one XOR-parity register on LED 0; LED 1 toggles once per finished step.
 :class:`EmulatorTop`
     The MTJ emulator asked for a pair every cycle at P = 1/2, with the online health test
     on its pairs: LED 0 is the parity of all samples, LED 1 the sticky health alarm; the
     button forces a stuck-at-1 fault (LED 1 lights within 21 samples).
-
-Neither has a host link: the tops measure what the trainer costs on the device (resources,
-Fmax), and the bit-exactness of the trainer itself is established in simulation.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amaranth.hdl import Elaboratable, Module, Mux, Signal
-from amaranth.lib import io
+from amaranth.lib import io, wiring
 
 from pgaf.golden.config import NetConfig
 
@@ -87,20 +87,59 @@ def _parity(values):
 
 
 class TrainerTop(Elaboratable):
-    """The p-GAF :class:`~pgaf.rtl.trainer.Trainer` run by an on-chip exerciser (see module doc).
+    """The p-GAF :class:`~pgaf.rtl.trainer.Trainer` on a board (see the module doc).
 
     Parameters
     ----------
     cfg : NetConfig
         The net the trainer is built for.
+    host : {"uart", "exerciser"}
+        UART host link (default) or the self-running exerciser.
+    baud : int
+        UART speed.
     """
 
-    def __init__(self, cfg: NetConfig):
+    HOSTS = ("uart", "exerciser")
+
+    def __init__(self, cfg: NetConfig, *, host: str = "uart", baud: int = 115200):
         from .trainer import Trainer   # the trainer's module is large; load it only when used
+        if host not in self.HOSTS:
+            raise ValueError(f"host must be one of {self.HOSTS}, not {host!r}")
         self.cfg = cfg
-        self.trainer = Trainer(cfg)
+        self.host = host
+        self.baud = baud
+        if host == "uart":
+            try:
+                self.trainer = Trainer(cfg, writable=True)
+            except TypeError:          # a trainer without the weight-load ports
+                self.trainer = Trainer(cfg)
+        else:
+            self.trainer = Trainer(cfg)
 
     def elaborate(self, platform):
+        if self.host == "uart":
+            return self._elaborate_uart(platform)
+        return self._elaborate_exerciser(platform)
+
+    def _elaborate_uart(self, platform):
+        from .host_bridge import HostBridge
+        from .uart import UARTRx, UARTTx, divisor_for
+        m = Module()
+        leds, _ = _pins(m, platform)
+        uart = platform.request("uart", 0, dir="-")
+        m.submodules.uart_rx_buf = rx_buf = io.Buffer("i", uart.rx)
+        m.submodules.uart_tx_buf = tx_buf = io.Buffer("o", uart.tx)
+        divisor = divisor_for(platform.default_clk_frequency, self.baud)
+        m.submodules.rx = rx = UARTRx(divisor=divisor)
+        m.submodules.tx = tx = UARTTx(divisor=divisor)
+        m.submodules.bridge = bridge = HostBridge(self.trainer)
+        m.d.comb += [rx.rx.eq(rx_buf.i), tx_buf.o.eq(tx.tx)]
+        wiring.connect(m, rx.data, bridge.rx)
+        wiring.connect(m, bridge.tx, tx.data)
+        m.d.comb += [leds[0].eq(self.trainer.busy), leds[1].eq(self.trainer.done)]
+        return m
+
+    def _elaborate_exerciser(self, platform):
         m = Module()
         m.submodules.trainer = t = self.trainer
         n = self.cfg.shape
