@@ -282,7 +282,10 @@ def _build_args(sim: str) -> list[str]:
     if sim == "verilator":
         # Amaranth's Verilog is lint-clean by intent but not by Verilator's strictest
         # rules (unused bits, width padding); warnings must not stop the build.
-        return ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0"]
+        # One C++ file: split output turns on precompiled headers, whose make rules race
+        # under the runner's parallel make ("Vtop__pch.h.fast: not found").
+        return ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "0", "--x-initial", "0",
+                "--output-split", "0"]
     # Icarus: Verilog-2005 semantics (the runner's -g2012 comes first; the last -g wins).  Yosys
     # wakes every `always @*` at time 0 with a `reg $auto... = 0` initialiser; under 2012 rules
     # a declaration initialiser makes no event, so combinational logic whose inputs never

@@ -5,7 +5,7 @@ The design is :class:`pgaf.rtl.trainer.Trainer` for the :class:`NetConfig` in
 same initial weights and :class:`pgaf.golden.mtj_emulator.MTJEmulator` with the same seed.
 Knobs come from ``PGAF_PARAMS``:
 
-``dataset``        ``"xor"`` or ``"digits"`` (:func:`pgaf.golden.data.load`)
+``data``           ``.npz`` of the data set (:func:`pgaf.cosim.datasets.dataset_file`)
 ``epochs``         passes over the training set, in :func:`~pgaf.golden.train_fixed.training_order`
 ``steps``          stop after this many training steps (default: all epochs)
 ``weights_every``  compare every weight and bias after every this many steps (and at the end)
@@ -30,12 +30,12 @@ import cocotb
 import numpy as np
 from cocotb.triggers import FallingEdge, RisingEdge
 
-from pgaf.golden.data import load
 from pgaf.golden.fixed_net import FixedNet, quantize_inputs, quantize_targets
 from pgaf.golden.mtj_emulator import MTJEmulator as GoldenEmulator
 from pgaf.golden.train_fixed import training_order
 
 from .build import load_config, load_params
+from .datasets import load_dataset_file
 from .harness import reset, start_clock
 from .scoreboard import Scoreboard
 
@@ -158,7 +158,7 @@ async def train_matches_golden(dut, algo):
     cfg = load_config()
     p = load_params()
     bp = algo == "bp"
-    ds = load(p.get("dataset", "xor"))
+    ds = load_dataset_file(p["data"])
     f = cfg.fixed
     x_tr = quantize_inputs(np.asarray(ds.x_train).reshape(len(ds.x_train), -1), f)
     y_tr = np.asarray(ds.y_train, dtype=np.int64)
@@ -193,6 +193,9 @@ async def train_matches_golden(dut, algo):
         ops, pred = gold.step(x_tr[i], t_tr[i], bp=bp, fault=step_fault)
         board.compare(f"step {s} op counters {OPS}", [rep[k] for k in OPS], [ops[k] for k in OPS])
         board.compare(f"step {s} predicted class", rep["pred"], pred)
+        if step_fault and not bp:
+            # A stuck device gives (0,0) or (1,1), never the (1,0) pair: every hidden neuron skipped.
+            assert rep["skipped"] == cfg.n_hidden, f"step {s}: {rep['skipped']} of {cfg.n_hidden} skipped under {step_fault}"
         for k in OPS:
             totals[k] += ops[k]
         cycles["fwd"] += rep["cyc_fwd"]
@@ -213,6 +216,7 @@ async def train_matches_golden(dut, algo):
         x_te = quantize_inputs(np.asarray(ds.x_test).reshape(len(ds.x_test), -1), f)[:n_test]
         y_te = np.asarray(ds.y_test, dtype=np.int64)[:n_test]
         rtl_pred = []
+        t1 = time.perf_counter()
         for x in x_te:
             await drv.write_inputs(x)
             await drv.start(train=False, bp=bp, target=0, fault=None)
@@ -222,6 +226,7 @@ async def train_matches_golden(dut, algo):
             rtl_pred.append(rep["pred"])
         gold_pred = gold.net.predict(x_te)
         board.compare("held-out predictions", rtl_pred, gold_pred)
+        dut._log.info("%s: %d held-out examples inferred in %.1f s", algo, n_test, time.perf_counter() - t1)
         acc_rtl = float(np.mean(np.array(rtl_pred) == y_te))
         dut._log.info("%s: held-out accuracy RTL %.4f = golden %.4f on %d examples", algo, acc_rtl,
                       float(np.mean(gold_pred == y_te)), n_test)
