@@ -3,7 +3,8 @@
 :func:`train_fixed` quantises a :class:`Dataset`-like object (``x_train``, ``y_train``,
 ``x_test``, ``y_test``), draws the initial weights and the example order from one
 ``numpy.random.default_rng(cfg.seed)`` (weights first, then one permutation per epoch,
-see :func:`training_order`), seeds the MTJ emulator with ``cfg.seed``, and trains with
+see :func:`training_order`), seeds the MTJ emulator with ``cfg.seed`` (drawn in blocks by
+:class:`~pgaf.golden.fast_emulator.FastMTJEmulator`, bit-identical), and trains with
 batch-1 SGD, evaluating fixed-point inference accuracy every ``eval_every`` examples.
 
 The experiments behind the README's fixed-point table run through
@@ -20,7 +21,7 @@ import numpy as np
 from .config import NetConfig
 from .errors import UserError
 from .fixed_net import FixedNet, StepOps, init_params, quantize_inputs, quantize_targets
-from .mtj_emulator import MTJEmulator
+from .fast_emulator import FastMTJEmulator
 
 __all__ = ["train_fixed", "training_order", "ALGOS"]
 
@@ -102,7 +103,7 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
 
     rng = np.random.default_rng(cfg.seed)
     net = FixedNet.from_config(cfg, rng)
-    emulator = MTJEmulator(cfg.seed, f.a_frac, fault) if algo == "pgaf" else None
+    emulator = FastMTJEmulator(cfg.seed, f.a_frac, fault) if algo == "pgaf" else None
     ops = StepOps()
     history, ops_to_90 = [], None
     epoch_s = []

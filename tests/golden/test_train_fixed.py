@@ -8,10 +8,12 @@ from numpy.testing import assert_array_equal
 
 from pgaf.golden.config import FixedFormat, NetConfig
 from pgaf.golden.errors import UserError
+from pgaf.golden.fast_emulator import FastMTJEmulator, xoshiro_block
 from pgaf.golden.fixed import sigmoid_lut
 from pgaf.golden.fixed_net import FixedNet, _sat_rows, quantize_inputs, quantize_targets
 from pgaf.golden.mtj_emulator import MTJEmulator
 from pgaf.golden.train_fixed import train_fixed, training_order
+from pgaf.golden.xoshiro import Xoshiro128pp
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,6 +238,27 @@ def test_emulator_gates_equal_sample_pairs():
         assert a.a.state == b.a.state and a.b.state == b.b.state and a.samples == b.samples
 
 
+@pytest.mark.parametrize("lanes,k", [(1, 1), (1, 5), (2, 3), (8, 16), (1024, 64)])
+def test_block_streams_equal_xoshiro(lanes, k):
+    for seed in (0, 1, 99):
+        ref = Xoshiro128pp.from_seed(seed)
+        state = ref.state
+        for _ in range(2):  # two blocks in a row: the returned state continues the stream
+            out, state = xoshiro_block(state, lanes, k)
+            assert_array_equal(out, ref.take(lanes * k))
+            assert state == ref.state
+
+
+def test_fast_emulator_equals_emulator():
+    rng = np.random.default_rng(81)
+    for fault in (None, "stuck-0", "stuck-1"):
+        fast, ref = FastMTJEmulator(13, 8, fault, lanes=4, k=8), MTJEmulator(13, 8, fault)
+        for _ in range(100):  # calls straddle block boundaries of 32 draws
+            ps = rng.integers(0, 256, size=int(rng.integers(0, 70)))
+            assert fast.gates(ps) == ref.gates(ps)
+        assert fast.samples == ref.samples
+
+
 # ---------------------------------------------------------------------------------------------
 def _xor():
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
@@ -264,7 +287,8 @@ def test_same_seed_same_bits(algo):
 
 
 def test_trainer_replays_step_by_step():
-    # The loop is exactly FixedNet.from_config + training_order + train_step: what cosim replays.
+    # The loop is exactly FixedNet.from_config + training_order + train_step with the
+    # reference MTJEmulator (the trainer draws through FastMTJEmulator): what cosim replays.
     cfg = NetConfig(shape="6-4-3", loss="sigmoid-ce", seed=9)
     ds = _blobs(1)
     res = train_fixed(cfg, ds, "pgaf", epochs=2)
