@@ -115,6 +115,8 @@ class Trainer(wiring.Component):
         formats, ``lanes`` and ``seed`` (MTJ emulator streams and initial weights).
     weights, biases : list of array_like of int, optional
         Initial codes; default the golden ``FixedNet.from_config(cfg)``'s.
+    writable : bool
+        Add the ``w_we`` / ``w_wdata`` ports so the host can load weights and biases.
 
     Members
     -------
@@ -143,6 +145,8 @@ class Trainer(wiring.Component):
     w_layer, w_row, w_col : ``In``, w_data : ``Out(signed(w_bits))``
         Weight code ``W[w_layer][w_row, w_col]`` (``w_layer`` 0-based, as the golden lists),
         or the bias ``b[w_layer][w_row]`` when ``w_col == n_in``; valid the cycle after (idle).
+    w_we, w_wdata : ``In`` (only with ``writable``)
+        Write ``w_wdata`` to that weight or bias (while idle), e.g. to load a trained net.
     ops_mul, ops_add, ops_sample, ops_skipped : ``Out(32)``
         Op counts of the last training step (``docs/fixed-point.md`` convention).
     cyc_fwd, cyc_bwd : ``Out(32)``
@@ -157,7 +161,7 @@ class Trainer(wiring.Component):
     in p-GAF mode.  ``python -m pgaf.rtl.cycles`` measures them.
     """
 
-    def __init__(self, cfg: NetConfig, *, weights=None, biases=None):
+    def __init__(self, cfg: NetConfig, *, weights=None, biases=None, writable: bool = False):
         self._MustUse__silence = True   # no "unused elaboratable" warning if a check below raises
         if not isinstance(cfg, NetConfig):
             raise TypeError("Trainer takes a NetConfig")
@@ -180,7 +184,8 @@ class Trainer(wiring.Component):
         n, L = self.geo.n, self.geo.L
         f = self.fmt
         n_cls = max(2, n[-1])
-        super().__init__({
+        self.writable = bool(writable)
+        members = {
             "start": In(1), "train": In(1), "bp": In(1), "fault": In(Fault),
             "busy": Out(1), "done": Out(1),
             "x_we": In(1), "x_addr": In(range(max(2, n[0]))), "x_data": In(f.a_frac),
@@ -191,7 +196,10 @@ class Trainer(wiring.Component):
             "w_col": In(range(max(n[:-1]) + 1)), "w_data": Out(signed(f.w_bits)),
             "ops_mul": Out(32), "ops_add": Out(32), "ops_sample": Out(32), "ops_skipped": Out(32),
             "cyc_fwd": Out(32), "cyc_bwd": Out(32),
-        })
+        }
+        if self.writable:
+            members.update({"w_we": In(1), "w_wdata": In(signed(f.w_bits))})
+        super().__init__(members)
         self._MustUse__silence = False
 
     # -- memory images ------------------------------------------------------------------
@@ -232,7 +240,7 @@ class Trainer(wiring.Component):
                                             depth=max(1, g.c_depth), init=[])
         m.submodules.lut = lut = Memory(shape=unsigned(a_bits), depth=1 << f.z_bits,
                                         init=[int(v) for v in sigmoid_lut(f)])
-        w_rd, w_wr = wmem.read_port(), wmem.write_port()
+        w_rd, w_wr = wmem.read_port(), wmem.write_port(granularity=w_bits)
         b_rd, b_wr = bmem.read_port(domain="comb"), bmem.write_port()
         a_rd, a_wr = amem.read_port(), amem.write_port(granularity=a_bits)
         d_rd, d_wr = dmem.read_port(domain="comb"), dmem.write_port(granularity=e_bits)
@@ -478,7 +486,7 @@ class Trainer(wiring.Component):
         m.d.comb += [
             w_wr.addr.eq(p1_waddr),
             w_wr.data.eq(Cat(*new_w)),
-            w_wr.en.eq(p1_valid & in_upd),
+            w_wr.en.eq(Mux(p1_valid & in_upd, full_mask, 0)),
         ]
         m.d.sync += [p2_valid.eq(p1_valid & p1_last & (in_fwd | in_bwd)),
                      p2_k.eq(p1_k), p2_c.eq(p1_c), p2_mask.eq(p1_mask), p2_y.eq(a_rd.data)]
@@ -599,6 +607,14 @@ class Trainer(wiring.Component):
                             b_rd.addr.eq(g.b_base[l] + self.w_row),
                         ]
                         m.d.sync += host_bias.eq(self.w_col == n[l - 1])
+                        if self.writable:
+                            with m.If(self.w_we & (self.w_col == n[l - 1])):
+                                m.d.comb += [b_wr.addr.eq(g.b_base[l] + self.w_row), b_wr.en.eq(1)]
+                            with m.Elif(self.w_we):
+                                m.d.comb += [w_wr.addr.eq(g.w_base[l] + self.w_row * g.chunks[l] + col_word),
+                                             w_wr.en.eq(1 << col_lane)]
+            if self.writable:
+                m.d.comb += [b_wr.data.eq(self.w_wdata), w_wr.data.eq(Cat(*[self.w_wdata] * lanes))]
             y_word, y_ln = divmod_const(self.y_addr, lanes)
             m.d.comb += a_rd.addr.eq(g.a_base[L] + y_word)
             m.d.sync += [host_lane.eq(col_lane), host_bias_val.eq(b_rd.data), y_lane.eq(y_ln)]

@@ -80,6 +80,21 @@ class TrainerHost:
             out.append(ctx.get(d.y_data))
         return np.array(out, dtype=np.int64)
 
+    async def write_params(self, ctx, weights, biases):
+        """Load weight and bias codes (lists shaped like the golden ones), one per cycle."""
+        d = self.dut
+        ctx.set(d.w_we, 1)
+        for l, (w, b) in enumerate(zip(weights, biases)):
+            w, b = np.asarray(w), np.asarray(b)
+            ctx.set(d.w_layer, l)
+            for k in range(w.shape[0]):
+                ctx.set(d.w_row, k)
+                for j, v in enumerate(list(w[k]) + [b[k]]):
+                    ctx.set(d.w_col, j)
+                    ctx.set(d.w_wdata, int(v))
+                    await ctx.tick()
+        ctx.set(d.w_we, 0)
+
     async def read_params(self, ctx, layers=None):
         """Every weight and bias code: ``(weights, biases)`` shaped like the golden lists."""
         d = self.dut
