@@ -15,7 +15,7 @@ Inputs: the embedded 8x8 digits for a 64-input net; for a 784-input net the same
 upscaled 3x (24x24) and padded to 28x28 (MNIST's layout), unless ``--mnist DIR`` points
 at the MNIST IDX files.  ``--trained-epochs E`` first trains the golden net for E epochs
 with p-GAF (gates thin out as activations saturate) and measures from those weights.
-Amaranth's simulator runs some 10^4 cycles/s, so 784-64-10 is measured on a few examples.
+Amaranth's simulator runs a few thousand cycles/s, so 784-64-10 is measured on a few examples.
 """
 
 from __future__ import annotations
