@@ -134,7 +134,8 @@ def run_mnist_like(args, out, exp):
     ds = None
     results = []
     for net, algo, n in plan:
-        tag = f"{net}_{algo}{n if algo == 'pgaf' else ''}_e{epochs or 'def'}_s{args.seed}"
+        ep = epochs or DEFAULTS["mnist"]["epochs"]
+        tag = f"{net}_{algo}{n if algo == 'pgaf' else ''}_e{ep}_lr{DEFAULTS['mnist']['lr']}_s{args.seed}"
         path = os.path.join(out, exp, tag + ".json")
         if args.table_only:
             if not os.path.exists(path):

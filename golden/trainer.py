@@ -37,9 +37,9 @@ DEFAULTS = {
                 init_scale=1.0, center=False),
     "digits": dict(epochs=10, lr=0.05, hidden_lr=None, lr_end=0.05, schedule="cosine",
                    init_scale=1.0, center=True),
-    "mnist": dict(epochs=20, lr=0.05, hidden_lr=None, lr_end=0.02, schedule="cosine",
+    "mnist": dict(epochs=40, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine",
                   init_scale=1.0, center=True),
-    "fashion": dict(epochs=20, lr=0.05, hidden_lr=None, lr_end=0.02, schedule="cosine",
+    "fashion": dict(epochs=40, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine",
                     init_scale=1.0, center=True),
 }
 
