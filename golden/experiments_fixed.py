@@ -23,11 +23,14 @@ from .data import load
 from .errors import UserError
 from .train_fixed import ALGOS, train_fixed
 
+#: Learning rate 2**-shift per epoch for MNIST: halves every 4 epochs, set by the host between epochs.
+MNIST_LR_SHIFTS = [5] * 4 + [6] * 4 + [7] * 4 + [8] * 4 + [9] * 4
+
 DEFAULTS = {  # dataset: (net, loss, epochs, FixedFormat overrides, per-epoch lr shifts or None)
     "xor": ("2-2-1", "mse", 3000, {"lr_shift": 1}, None),
     "digits": ("64-16-10", "sigmoid-ce", 30, {}, None),
-    "mnist": ("784-64-10", "sigmoid-ce", 10, {}, None),
-    "fashion": ("784-64-10", "sigmoid-ce", 10, {}, None),
+    "mnist": ("784-64-10", "sigmoid-ce", 20, {}, MNIST_LR_SHIFTS),
+    "fashion": ("784-64-10", "sigmoid-ce", 20, {}, MNIST_LR_SHIFTS),
 }
 
 
