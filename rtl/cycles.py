@@ -49,17 +49,22 @@ def expected_cycles(cfg, gates=None, *, train: bool = True):
     n, lanes, L = cfg.shape, cfg.lanes, len(cfg.shape) - 1
     chunks = [0] + [math.ceil(n[l - 1] / lanes) for l in range(1, L + 1)]
     pgaf = train and gates is not None
-    fwd = sum(n[l] * chunks[l] + 4 for l in range(1, L + 1)) + (L - 1 if pgaf else 0)
+    # Drains: forward 6 (issue, address, memory, multiply, accumulate, sigmoid ROM, y), +1 for
+    # a hidden layer's MTJ pair, +2 for the mse output delta's two multiplies; backward 6
+    # (p-GAF) or 7 (bp: the y(1-y) multiply); update 4.
+    fwd = sum(n[l] * chunks[l] + 6 for l in range(1, L + 1)) + (L - 1 if pgaf else 0)
     if not train:
         return fwd, 0
+    if cfg.loss == "mse":
+        fwd += 2
     active = [None] + [np.flatnonzero(gates[l - 1]) if pgaf and l < L else np.arange(n[l])
                        for l in range(1, L + 1)]
     bwd = 0
     for l in range(1, L):
         visited = len(set((active[l] // lanes).tolist()))
-        bwd += visited * max(len(active[l + 1]), 1) + 3 if visited else 1
+        bwd += visited * max(len(active[l + 1]), 1) + (6 if pgaf else 7) if visited else 1
     for l in range(1, L + 1):
-        bwd += len(active[l]) * chunks[l] + 2 if len(active[l]) else 1
+        bwd += len(active[l]) * chunks[l] + 4 if len(active[l]) else 1
     return fwd, bwd
 
 

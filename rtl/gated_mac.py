@@ -38,6 +38,9 @@ class GatedMAC(wiring.Component):
         Width of the signed saturating accumulator(s).
     chain : bool
         One accumulator fed by all lanes in order (``True``) or one per lane (``False``).
+    pipelined : bool
+        Register the gated products (with ``en``, ``first`` and ``init``) before the
+        saturating adders, so a multiplier and an adder never share a cycle.
 
     Members
     -------
@@ -56,10 +59,12 @@ class GatedMAC(wiring.Component):
     mul_inc, add_inc : ``Out(range(lanes + 1))``
         Multiplier and adder uses this cycle (``popcount(mask)`` when ``en``).
 
-    Latency: one cycle; a new operand set every cycle.
+    Latency: one cycle (two with ``pipelined``) from the operands to ``acc``; a new operand
+    set every cycle.  ``mul_inc`` / ``add_inc`` count in the cycle the operands are presented.
     """
 
-    def __init__(self, *, lanes: int, a_shape, b_shape, acc_bits: int, chain: bool):
+    def __init__(self, *, lanes: int, a_shape, b_shape, acc_bits: int, chain: bool,
+                 pipelined: bool = False):
         if not (isinstance(lanes, int) and lanes >= 1):
             raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
         self.lanes = lanes
@@ -67,6 +72,7 @@ class GatedMAC(wiring.Component):
         self.b_shape = Shape.cast(b_shape)
         self.acc_bits = acc_bits
         self.chain = chain
+        self.pipelined = bool(pipelined)
         self.acc_min = -(1 << (acc_bits - 1))
         self.acc_max = (1 << (acc_bits - 1)) - 1
         n_acc = 1 if chain else lanes
@@ -94,16 +100,23 @@ class GatedMAC(wiring.Component):
             a = lane(self.a, i, aw, signed_=self.a_shape.signed)
             b = lane(self.b, i, bw, signed_=self.b_shape.signed)
             prods.append(Mux(self.mask[i], a * b, 0))
+        en, first, init = self.en, self.first, self.init
+        if self.pipelined:
+            regs = [Signal(p.shape(), name=f"prod_{i}") for i, p in enumerate(prods)]
+            en, first, init = Signal(name="en_q"), Signal(name="first_q"), Signal.like(self.init, name="init_q")
+            m.d.sync += [r.eq(p) for r, p in zip(regs, prods)]
+            m.d.sync += [en.eq(self.en), first.eq(self.first), init.eq(self.init)]
+            prods = regs
 
         if self.chain:
-            acc = Mux(self.first, self.init, self.acc_lane(0))
+            acc = Mux(first, init, self.acc_lane(0))
             for p in prods:
                 acc = sat_add(acc, p, self.acc_min, self.acc_max)
             nxt = [acc]
         else:
-            nxt = [sat_add(Mux(self.first, self.init, self.acc_lane(i)), p, self.acc_min, self.acc_max)
+            nxt = [sat_add(Mux(first, init, self.acc_lane(i)), p, self.acc_min, self.acc_max)
                    for i, p in enumerate(prods)]
-        with m.If(self.en):
+        with m.If(en):
             for i, v in enumerate(nxt):
                 m.d.sync += self.acc[i * self.acc_bits:(i + 1) * self.acc_bits].eq(v)
 

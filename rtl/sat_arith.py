@@ -26,6 +26,17 @@ def saturate(v, lo: int, hi: int):
     """Clamp ``v`` to ``[lo, hi]``; the result has the narrowest shape that holds the range."""
     v = Value.cast(v)
     shape = signed(max((-lo - 1).bit_length(), hi.bit_length()) + 1) if lo < 0 else unsigned(max(1, hi.bit_length()))
+    vs, w = v.shape(), shape.width
+    if vs.signed and vs.width > w and lo == -(1 << (w - 1)) and hi == (1 << (w - 1)) - 1:
+        # The full two's complement range: overflow iff the bits above the sign differ from
+        # it, a few LUTs instead of two wide comparators.
+        top = v[w - 1:]
+        over = top.any() & ~top.all()
+        return Mux(over, Mux(v[-1], lo, hi), v[:w])[:w].as_signed()
+    if vs.width > w and lo == 0 and hi == (1 << w) - 1:
+        neg = v[-1] if vs.signed else 0
+        over = v[w:len(v) - 1 if vs.signed else len(v)].any() if len(v) - int(vs.signed) > w else 0
+        return Mux(neg, 0, Mux(over, hi, v[:w]))[:w]
     clamped = Mux(v < lo, lo, Mux(v > hi, hi, v))
     narrow = clamped[:shape.width]
     return narrow.as_signed() if shape.signed else narrow

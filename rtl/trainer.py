@@ -21,10 +21,13 @@ weights each, so one memory read feeds all ``lanes`` multipliers:
 * **Update**, layer ``l``: only rows in the active list (all rows of the output layer and
   all rows in bp mode) are read, updated and written back, one word per cycle.
 
-Skipping is in cycles: the sequencer never visits a gated-off row.  The issue stage, memory
-read, MAC and sigmoid stages are pipelined, so a phase costs one cycle per visited word
-plus a short drain per layer (forward 4 cycles, 5 for a hidden layer whose MTJ pairs are
-drawn; backward 3; update 2).
+Skipping is in cycles: the sequencer never visits a gated-off row.  The datapath is a
+pipeline (issue; addresses; memory words; products; accumulate; sigmoid ROM / error sums;
+activation; MTJ pair or bp / mse products; delta write) with a register between every
+multiplier and the adder after it, so a phase costs one cycle per visited word plus a
+drain per layer: forward 6 cycles (+1 for a hidden layer whose MTJ pairs are drawn, +2 for
+the ``mse`` output delta), backward 6 (p-GAF) or 7 (bp), update 4.  The phases and layers
+still run one after the other (a layer starts when the previous one has drained).
 
 Memories (``amaranth.lib.memory.Memory``): the weights and activations (large; one
 synchronous read port and one write port each, block RAM), the sigmoid ROM (synchronous),
@@ -152,11 +155,16 @@ class Trainer(wiring.Component):
     cyc_fwd, cyc_bwd : ``Out(32)``
         Cycles of the last step spent in the forward pass and in backward + update.
 
+    The ports and their protocol are those of the unpipelined trainer; only the number of
+    cycles from ``start`` to ``done`` changed.
+
     Latency (``start`` to ``done``, as ``cyc_fwd`` + ``cyc_bwd`` count it): forward
-    ``sum_l (n_l * chunks_l + 4)``, plus 1 per hidden layer when MTJ pairs are drawn;
-    backward ``sum_{hidden l} (visited chunks_l * max(|A_{l+1}|, 1) + 3)``; update
-    ``sum_l (|A_l| * chunks_l + 2)``, where ``A_l`` is the active set (every neuron in bp
-    mode and in the output layer, the gated-on neurons in p-GAF mode) and the visited
+    ``sum_l (n_l * chunks_l + 6)``, plus 1 per hidden layer when MTJ pairs are drawn and 2
+    for a training step with the ``mse`` loss; backward
+    ``sum_{hidden l} (visited chunks_l * max(|A_{l+1}|, 1) + 6)`` (``+ 7`` in bp mode);
+    update ``sum_l (|A_l| * chunks_l + 4)`` (a phase with nothing to visit costs 1), where
+    ``A_l`` is the active set (every neuron in bp mode and in the output layer, the gated-on
+    neurons in p-GAF mode) and the visited
     chunks are every word of layer ``l`` in bp mode and the words holding a gated-on neuron
     in p-GAF mode.  ``python -m pgaf.rtl.cycles`` measures them.
     """
@@ -251,12 +259,14 @@ class Trainer(wiring.Component):
 
         # Blocks.
         m.submodules.fwd_mac = fwd_mac = GatedMAC(lanes=lanes, a_shape=signed(w_bits),
-                                                  b_shape=unsigned(a_bits), acc_bits=f.acc_bits, chain=True)
+                                                  b_shape=unsigned(a_bits), acc_bits=f.acc_bits, chain=True,
+                                                  pipelined=True)
         m.submodules.bwd_mac = bwd_mac = GatedMAC(lanes=lanes, a_shape=signed(w_bits),
-                                                  b_shape=signed(e_bits), acc_bits=f.acc_bits, chain=False)
+                                                  b_shape=signed(e_bits), acc_bits=f.acc_bits, chain=False,
+                                                  pipelined=True)
         m.submodules.mtj = mtj = MTJEmulator(seed=self.cfg.seed, a_frac=a_bits)
         m.submodules.detector = det = PairDetector()
-        m.submodules.counters = cnt = OpCounters(inc_max=2 * lanes + 2)
+        m.submodules.counters = cnt = OpCounters(inc_max=3 * lanes + 2)
         m.d.comb += [
             mtj.fault.eq(self.fault),
             mtj.mtj.rsp.ready.eq(1),
@@ -285,35 +295,52 @@ class Trainer(wiring.Component):
         last_chunk = Signal(range(max(2, max(g.words))))
         m.d.comb += last_inner.eq(it_i == i_cnt - 1)
 
-        # Pipeline registers (stage 1: memory data; 2: accumulator; 3: sigmoid ROM; 4: MTJ pair).
+        # Pipeline, one memory word per cycle.  Stages: I issue (iterators -> neuron k, word c);
+        # A addresses (every memory read from registered k, c); 1 memory words arrive (products
+        # into registers; bias update); 2 accumulate (weight write-back); 3 accumulator done
+        # (sigmoid ROM address; error sum saturated into a register); 4 activation y (p-GAF
+        # delta write; bp and mse products into registers); 5 MTJ pair (gate), bp delta write,
+        # mse product; 6 mse output delta write.  No cycle holds a multiplier and an adder
+        # chained, or an asynchronous read feeding an address computation.
+        kshape = range(max(2, max(n)))
+        cshape = range(max(2, max(g.words)))
+        a_valid, a_first, a_last, a_zero = Signal(), Signal(), Signal(), Signal()
+        a_k, a_c = Signal(kshape), Signal(cshape)
         p1_valid, p1_first, p1_last = Signal(), Signal(), Signal()
-        p1_k = Signal(range(max(2, max(n))))
-        p1_c = Signal(range(max(2, max(g.words))))
+        p1_k, p1_c = Signal(kshape), Signal(cshape)
         p1_bias = Signal(signed(w_bits))
         p1_dk = Signal(signed(e_bits))
         p1_mask = Signal(lanes)
         p1_zero = Signal()
         p1_waddr = Signal.like(w_wr.addr)
+        p1_baddr = Signal.like(b_wr.addr)
         p1_nvalid = Signal(range(lanes + 1))
-        p2_valid = Signal()
-        p2_k = Signal.like(p1_k)
-        p2_c = Signal.like(p1_c)
+        p2_valid, p2_last, p2_upd = Signal(), Signal(), Signal()
+        p2_k, p2_c = Signal(kshape), Signal(cshape)
         p2_mask = Signal(lanes)
-        p2_y = Signal(lanes * a_bits)
+        p2_waddr = Signal.like(w_wr.addr)
+        p2_w = Signal(lanes * w_bits)
         p3_valid = Signal()
-        p3_k = Signal.like(p1_k)
-        p4_valid = Signal()
-        p4_k = Signal.like(p1_k)
-        empty = ~(p1_valid | p2_valid | p3_valid | p4_valid)
+        p3_k, p3_c = Signal(kshape), Signal(cshape)
+        p3_mask = Signal(lanes)
+        p4_fv, p4_bv = Signal(), Signal()      # forward activation / backward error sums present
+        p4_k, p4_c = Signal(kshape), Signal(cshape)
+        p4_mask = Signal(lanes)
+        p5_gv, p5_bv, p5_ov = Signal(), Signal(), Signal()   # MTJ pair / bp product / mse product
+        p5_k, p5_c = Signal(kshape), Signal(cshape)
+        p5_mask = Signal(lanes)
+        p6_ov = Signal()
+        p6_k = Signal(kshape)
+        empty = Signal()                       # no stage holds work: the phase may move on
 
         # Issue-stage values, set per phase below.
-        k = Signal.like(p1_k)
-        c = Signal.like(p1_c)
+        k = Signal(kshape)
+        c = Signal(cshape)
+        zero_inner = Signal()
+        # Address-stage values.
         dk = Signal(signed(e_bits))
         mask = Signal(lanes)
         nvalid = Signal(range(lanes + 1))
-        zero_inner = Signal()
-        bias_add = Signal()          # a bias update this cycle (one add)
 
         def chunk_mask(width, cc):
             """Valid lanes of word ``cc`` of a ``width``-wide vector."""
@@ -360,13 +387,7 @@ class Trainer(wiring.Component):
                 with m.Switch(layer):
                     for l in range(1, L + 1):
                         with m.Case(l):
-                            m.d.comb += [
-                                o_cnt.eq(n[l]), i_cnt.eq(g.chunks[l]),
-                                k.eq(it_o), c.eq(it_i),
-                                w_rd.addr.eq(g.w_base[l] + it_o * g.chunks[l] + it_i),
-                                a_rd.addr.eq(g.a_base[l - 1] + it_i),
-                                b_rd.addr.eq(g.b_base[l] + it_o),
-                            ]
+                            m.d.comb += [o_cnt.eq(n[l]), i_cnt.eq(g.chunks[l]), k.eq(it_o), c.eq(it_i)]
                 m.d.comb += issue.eq(it_o < o_cnt)
                 step_iterator()
                 with m.If(~issue & empty):
@@ -397,16 +418,11 @@ class Trainer(wiring.Component):
                                     k.eq(Mux(mode_bp, it_i, n_rd.data)),
                                 ]
                             m.d.comb += c_rd.addr.eq(g.c_base[l] + it_o)
-                            m.d.comb += g_rd.addr.eq(g.g_base[l] + c)
                             m.d.comb += [
                                 o_cnt.eq(Mux(mode_bp, g.words[l], ccount[l])),
                                 c.eq(Mux(mode_bp, it_o, c_rd.data)),
                                 zero_inner.eq(n_inner == 0),
                                 i_cnt.eq(Mux(n_inner == 0, 1, n_inner)),
-                                w_rd.addr.eq(g.w_base[l + 1] + k * g.chunks[l + 1] + c),
-                                a_rd.addr.eq(g.a_base[l] + c),
-                                dk.eq(read_delta(l + 1, k)),
-                                mask.eq(Mux(mode_bp, full_mask, g_rd.data) & chunk_mask(n[l], c)),
                             ]
                 m.d.comb += issue.eq(it_o < o_cnt)
                 step_iterator()
@@ -430,22 +446,8 @@ class Trainer(wiring.Component):
                                     o_cnt.eq(Mux(mode_bp, n[l], ncount[l])),
                                     k.eq(Mux(mode_bp, it_o, n_rd.data)),
                                 ]
-                            m.d.comb += [
-                                i_cnt.eq(g.chunks[l]), c.eq(it_i),
-                                w_rd.addr.eq(g.w_base[l] + k * g.chunks[l] + it_i),
-                                a_rd.addr.eq(g.a_base[l - 1] + it_i),
-                                b_rd.addr.eq(g.b_base[l] + k),
-                                b_wr.addr.eq(g.b_base[l] + k),
-                                dk.eq(read_delta(l, k)),
-                                nvalid.eq(chunk_count(n[l - 1], it_i)),
-                            ]
+                            m.d.comb += [i_cnt.eq(g.chunks[l]), c.eq(it_i)]
                 m.d.comb += issue.eq(it_o < o_cnt)
-                # The bias of a row is updated as the row's first word is issued.
-                m.d.comb += [
-                    bias_add.eq(issue & (it_i == 0)),
-                    b_wr.en.eq(bias_add),
-                    b_wr.data.eq(saturate(b_rd.data - round_shift(dk, sh_b), f.w_min, f.w_max)),
-                ]
                 step_iterator()
                 with m.If(~issue & empty):
                     restart()
@@ -461,15 +463,50 @@ class Trainer(wiring.Component):
         in_idle = fsm.ongoing("Idle")
         m.d.comb += self.busy.eq(~in_idle)
 
-        # Stage 0 -> 1.
+        # Stage I -> A.
+        m.d.sync += [a_valid.eq(issue), a_first.eq(it_i == 0), a_last.eq(last_inner),
+                     a_k.eq(k), a_c.eq(c), a_zero.eq(zero_inner)]
+
+        # Stage A: addresses of every memory read of the word (k, c).
+        with m.If(in_fwd):
+            with m.Switch(layer):
+                for l in range(1, L + 1):
+                    with m.Case(l):
+                        m.d.comb += [
+                            w_rd.addr.eq(g.w_base[l] + a_k * g.chunks[l] + a_c),
+                            a_rd.addr.eq(g.a_base[l - 1] + a_c),
+                            b_rd.addr.eq(g.b_base[l] + a_k),
+                        ]
+        with m.If(in_bwd):
+            with m.Switch(layer):
+                for l in range(1, L):
+                    with m.Case(l):
+                        m.d.comb += [
+                            w_rd.addr.eq(g.w_base[l + 1] + a_k * g.chunks[l + 1] + a_c),
+                            a_rd.addr.eq(g.a_base[l] + a_c),
+                            g_rd.addr.eq(g.g_base[l] + a_c),
+                            dk.eq(read_delta(l + 1, a_k)),
+                            mask.eq(Mux(mode_bp, full_mask, g_rd.data) & chunk_mask(n[l], a_c)),
+                        ]
+        with m.If(in_upd):
+            with m.Switch(layer):
+                for l in range(1, L + 1):
+                    with m.Case(l):
+                        m.d.comb += [
+                            w_rd.addr.eq(g.w_base[l] + a_k * g.chunks[l] + a_c),
+                            a_rd.addr.eq(g.a_base[l - 1] + a_c),
+                            b_rd.addr.eq(g.b_base[l] + a_k),
+                            dk.eq(read_delta(l, a_k)),
+                            nvalid.eq(chunk_count(n[l - 1], a_c)),
+                        ]
         m.d.sync += [
-            p1_valid.eq(issue), p1_first.eq(it_i == 0), p1_last.eq(last_inner),
-            p1_k.eq(k), p1_c.eq(c), p1_bias.eq(b_rd.data), p1_dk.eq(dk),
-            p1_mask.eq(mask), p1_zero.eq(zero_inner), p1_nvalid.eq(nvalid),
-            p1_waddr.eq(w_rd.addr),
+            p1_valid.eq(a_valid), p1_first.eq(a_first), p1_last.eq(a_last),
+            p1_k.eq(a_k), p1_c.eq(a_c), p1_bias.eq(b_rd.data), p1_dk.eq(dk),
+            p1_mask.eq(mask), p1_zero.eq(a_zero), p1_nvalid.eq(nvalid),
+            p1_waddr.eq(w_rd.addr), p1_baddr.eq(b_rd.addr),
         ]
 
-        # Stage 1: memory words arrive.
+        # Stage 1: memory words arrive; products into registers.
         m.d.comb += [
             fwd_mac.en.eq(p1_valid & in_fwd), fwd_mac.first.eq(p1_first),
             fwd_mac.init.eq(p1_bias << f.a_frac), fwd_mac.a.eq(w_rd.data), fwd_mac.b.eq(a_rd.data),
@@ -478,86 +515,125 @@ class Trainer(wiring.Component):
             bwd_mac.a.eq(w_rd.data), bwd_mac.b.eq(Cat(*[p1_dk] * lanes)),
             bwd_mac.mask.eq(Mux(p1_zero, 0, p1_mask)),
         ]
+        # The bias of a row is updated as the row's first word arrives.
+        upd1 = p1_valid & in_upd
+        bias_add = upd1 & p1_first          # a bias update this cycle (one add)
+        m.d.comb += [
+            b_wr.addr.eq(p1_baddr), b_wr.en.eq(bias_add),
+            b_wr.data.eq(saturate(p1_bias - round_shift(p1_dk, sh_b), f.w_min, f.w_max)),
+        ]
+        upd_prod, bp_d = [], []
+        for i in range(lanes):
+            y_i = lane(a_rd.data, i, a_bits)
+            up = p1_dk * y_i
+            upd_prod.append(Signal(up.shape(), name=f"upd_prod_{i}"))
+            m.d.sync += upd_prod[i].eq(up)
+            d = round_shift(y_i * (one - y_i), f.a_frac)       # bp: y (1 - y)
+            bp_d.append(Signal(d.shape(), name=f"bp_d_{i}"))
+            m.d.sync += bp_d[i].eq(d)
+        m.d.sync += [
+            p2_valid.eq(p1_valid), p2_last.eq(p1_last), p2_upd.eq(upd1),
+            p2_k.eq(p1_k), p2_c.eq(p1_c), p2_mask.eq(p1_mask),
+            p2_waddr.eq(p1_waddr), p2_w.eq(w_rd.data),
+        ]
+
+        # Stage 2: accumulate (inside the MACs); write back the updated weight word.
         new_w = []
         for i in range(lanes):
-            w_i = lane(w_rd.data, i, w_bits, signed_=True)
-            y_i = lane(a_rd.data, i, a_bits)
-            new_w.append(saturate(w_i - round_shift(p1_dk * y_i, sh_w), f.w_min, f.w_max)[:w_bits])
+            w_i = lane(p2_w, i, w_bits, signed_=True)
+            new_w.append(saturate(w_i - round_shift(upd_prod[i], sh_w), f.w_min, f.w_max)[:w_bits])
         m.d.comb += [
-            w_wr.addr.eq(p1_waddr),
+            w_wr.addr.eq(p2_waddr),
             w_wr.data.eq(Cat(*new_w)),
-            w_wr.en.eq(Mux(p1_valid & in_upd, full_mask, 0)),
+            w_wr.en.eq(Mux(p2_upd, full_mask, 0)),
         ]
-        m.d.sync += [p2_valid.eq(p1_valid & p1_last & (in_fwd | in_bwd)),
-                     p2_k.eq(p1_k), p2_c.eq(p1_c), p2_mask.eq(p1_mask), p2_y.eq(a_rd.data)]
+        p3_d = [Signal.like(d, name=f"bp_d3_{i}") for i, d in enumerate(bp_d)]
+        m.d.sync += [p3_valid.eq(p2_valid & p2_last & (in_fwd | in_bwd)),
+                     p3_k.eq(p2_k), p3_c.eq(p2_c), p3_mask.eq(p2_mask)]
+        m.d.sync += [a.eq(b) for a, b in zip(p3_d, bp_d)]
 
-        # Stage 2: forward -> sigmoid ROM address; backward -> finish the deltas of a word.
+        # Stage 3: forward -> sigmoid ROM address; backward -> the error sums, saturated.
         acc = fwd_mac.acc_lane(0)
         z = saturate(round_shift(acc, f.w_frac + f.a_frac - f.z_frac), f.z_min, f.z_max)
         m.d.comb += lut_rd.addr.eq(z[:f.z_bits])
-        m.d.sync += [p3_valid.eq(p2_valid & in_fwd), p3_k.eq(p2_k)]
-        deltas = []
-        for i in range(lanes):
-            s = saturate(round_shift(bwd_mac.acc_lane(i), f.w_frac), f.e_min, f.e_max)
-            y_i = lane(p2_y, i, a_bits)
-            d = round_shift(y_i * (one - y_i), f.a_frac)
-            exact = saturate(round_shift(s * d, f.a_frac), f.e_min, f.e_max)
-            deltas.append(Mux(mode_bp, exact, s)[:e_bits])
-        bwd_write = p2_valid & in_bwd
-        bwd_pop = popcount(p2_mask)
+        s_sum = [Signal(signed(e_bits), name=f"err_sum_{i}") for i in range(lanes)]
+        p4_d = [Signal.like(d, name=f"bp_d4_{i}") for i, d in enumerate(bp_d)]
+        m.d.sync += [s.eq(saturate(round_shift(bwd_mac.acc_lane(i), f.w_frac), f.e_min, f.e_max))
+                     for i, s in enumerate(s_sum)]
+        m.d.sync += [a.eq(b) for a, b in zip(p4_d, p3_d)]
+        m.d.sync += [p4_fv.eq(p3_valid & in_fwd), p4_bv.eq(p3_valid & in_bwd),
+                     p4_k.eq(p3_k), p4_c.eq(p3_c), p4_mask.eq(p3_mask)]
 
-        # Stage 3: the activation code; hidden -> MTJ request; output -> class and output delta.
+        # Stage 4: the activation code; hidden -> MTJ request; output -> class and output delta.
+        # Backward: p-GAF deltas are the error sums; bp multiplies them by y (1 - y).
         y = lut_rd.data
-        k_word, k_lane = divmod_const(p3_k, lanes)
-        fwd_write = p3_valid & in_fwd
+        k_word, k_lane = divmod_const(p4_k, lanes)
         is_out = layer == L
         t = Signal(unsigned(a_bits + 1))
         if n[-1] == 1:
             m.d.comb += t.eq(Mux(self.target == 1, one, 0))
         else:
-            m.d.comb += t.eq(Mux(self.target == p3_k, one, 0))
+            m.d.comb += t.eq(Mux(self.target == p4_k, one, 0))
+        out_now = p4_fv & is_out & mode_train         # an output delta is due (counted here)
         if self.cfg.loss == "sigmoid-ce":
             out_delta = saturate(round_shift(y - t, f.a_frac - f.e_frac), f.e_min, f.e_max)
+            out_write, out_k = out_now, p4_k
             out_mul, out_add = 0, 1
         else:
             d_out = round_shift(y * (one - y), f.a_frac)
-            out_delta = saturate(round_shift((y - t) * d_out, 2 * f.a_frac - f.e_frac), f.e_min, f.e_max)
+            err = y - t
+            p5_dout, p5_err = Signal(d_out.shape()), Signal(err.shape())
+            m.d.sync += [p5_dout.eq(d_out), p5_err.eq(err), p5_ov.eq(out_now)]
+            # Stage 5: (y - t) y (1 - y); stage 6: rounded, saturated, written.
+            p6_prod = Signal((p5_err * p5_dout).shape())
+            m.d.sync += [p6_prod.eq(p5_err * p5_dout), p6_ov.eq(p5_ov), p6_k.eq(p5_k)]
+            out_delta = saturate(round_shift(p6_prod, 2 * f.a_frac - f.e_frac), f.e_min, f.e_max)
+            out_write, out_k = p6_ov, p6_k
             out_mul, out_add = 2, 2
-        out_write = fwd_write & is_out & mode_train
         best = Signal(a_bits)
-        with m.If(fwd_write & is_out):
+        with m.If(p4_fv & is_out):
             if n[-1] == 1:
                 m.d.sync += self.pred.eq(y >= (1 << (f.a_frac - 1)))
             else:
-                with m.If((p3_k == 0) | (y > best)):
-                    m.d.sync += [best.eq(y), self.pred.eq(p3_k)]
-        want_gate = fwd_write & ~is_out & mode_train & ~mode_bp
+                with m.If((p4_k == 0) | (y > best)):
+                    m.d.sync += [best.eq(y), self.pred.eq(p4_k)]
+        want_gate = p4_fv & ~is_out & mode_train & ~mode_bp
         m.d.comb += [mtj.mtj.req.valid.eq(want_gate), mtj.mtj.req.payload.eq(y)]
-        m.d.sync += [p4_valid.eq(want_gate), p4_k.eq(p3_k)]
+        m.d.sync += [p5_gv.eq(want_gate), p5_k.eq(p4_k)]
+        bp_prod = [Signal((s * d).shape(), name=f"bp_prod_{i}") for i, (s, d) in enumerate(zip(s_sum, p4_d))]
+        m.d.sync += [p.eq(s * d) for p, s, d in zip(bp_prod, s_sum, p4_d)]
+        m.d.sync += [p5_bv.eq(p4_bv & mode_bp), p5_c.eq(p4_c), p5_mask.eq(p4_mask)]
+        pgaf_write = p4_bv & ~mode_bp
+        bp_write = p5_bv
+        bp_deltas = [saturate(round_shift(p, f.a_frac), f.e_min, f.e_max)[:e_bits] for p in bp_prod]
+        bwd_pop = popcount(p5_mask)
 
-        # Stage 4: the pair -> gate, active lists.
+        # Stage 5: the pair -> gate, active lists.
         gate = det.gate
-        m.d.comb += det.valid.eq(p4_valid)
-        g_word, g_lane = divmod_const(p4_k, lanes)
+        m.d.comb += det.valid.eq(p5_gv)
+        g_word, g_lane = divmod_const(p5_k, lanes)
         m.d.comb += [g_wr.addr.eq(g_word), g_wr.data.eq(Mux(gate, full_mask, 0)),
-                     g_wr.en.eq(Mux(p4_valid, 1 << g_lane, 0))]
+                     g_wr.en.eq(Mux(p5_gv, 1 << g_lane, 0))]
         with m.Switch(layer):
             for l in range(1, L):
                 with m.Case(l):
                     m.d.comb += [
                         g_wr.addr.eq(g.g_base[l] + g_word),
                         n_wr.addr.eq(g.n_base[l] + ncount[l]),
-                        n_wr.data.eq(p4_k),
-                        n_wr.en.eq(p4_valid & gate),
+                        n_wr.data.eq(p5_k),
+                        n_wr.en.eq(p5_gv & gate),
                         c_wr.addr.eq(g.c_base[l] + ccount[l]),
                         c_wr.data.eq(g_word),
                     ]
                     new_chunk = (ccount[l] == 0) | (last_chunk != g_word)
-                    with m.If(p4_valid & gate):
+                    with m.If(p5_gv & gate):
                         m.d.sync += ncount[l].eq(ncount[l] + 1)
                         with m.If(new_chunk):
                             m.d.comb += c_wr.en.eq(1)
                             m.d.sync += [ccount[l].eq(ccount[l] + 1), last_chunk.eq(g_word)]
+
+        m.d.comb += empty.eq(~(a_valid | p1_valid | p2_valid | p3_valid | p4_fv | p4_bv
+                               | p5_gv | p5_bv | p5_ov | p6_ov))
 
         # Activation and delta write ports (host input writes while idle).
         x_word, x_lane = divmod_const(self.x_addr, lanes)
@@ -570,25 +646,28 @@ class Trainer(wiring.Component):
                     with m.Case(l):
                         m.d.comb += a_wr.addr.eq(g.a_base[l] + k_word)
             m.d.comb += [a_wr.data.eq(Cat(*[y] * lanes)),
-                         a_wr.en.eq(Mux(fwd_write, 1 << k_lane, 0))]
+                         a_wr.en.eq(Mux(p4_fv, 1 << k_lane, 0))]
         with m.If(in_bwd):
             with m.Switch(layer):
                 for l in range(1, L):
                     with m.Case(l):
-                        m.d.comb += d_wr.addr.eq(g.d_base[l] + p2_c)
-            m.d.comb += [d_wr.data.eq(Cat(*deltas)), d_wr.en.eq(Mux(bwd_write, p2_mask, 0))]
+                        m.d.comb += d_wr.addr.eq(g.d_base[l] + Mux(mode_bp, p5_c, p4_c))
+            m.d.comb += [
+                d_wr.data.eq(Mux(mode_bp, Cat(*bp_deltas), Cat(*s_sum))),
+                d_wr.en.eq(Mux(pgaf_write, p4_mask, 0) | Mux(bp_write, p5_mask, 0)),
+            ]
         with m.Else():
-            m.d.comb += [d_wr.addr.eq(g.d_base[L] + k_word), d_wr.data.eq(Cat(*[out_delta[:e_bits]] * lanes)),
-                         d_wr.en.eq(Mux(out_write, 1 << k_lane, 0))]
+            o_word, o_lane = divmod_const(out_k, lanes)
+            m.d.comb += [d_wr.addr.eq(g.d_base[L] + o_word), d_wr.data.eq(Cat(*[out_delta[:e_bits]] * lanes)),
+                         d_wr.en.eq(Mux(out_write, 1 << o_lane, 0))]
 
         # Op counters (docs/fixed-point.md): backward MACs, bp derivative, update, output delta, draws.
-        upd = p1_valid & in_upd
         m.d.comb += [
-            cnt.mul_inc.eq(bwd_mac.mul_inc + Mux(bwd_write & mode_bp, 2 * bwd_pop, 0)
-                           + Mux(upd, p1_nvalid, 0) + Mux(out_write, out_mul, 0)),
-            cnt.add_inc.eq(bwd_mac.add_inc + Mux(bwd_write & mode_bp, bwd_pop, 0)
-                           + Mux(upd, p1_nvalid, 0) + bias_add + Mux(out_write, out_add, 0)),
-            cnt.sample_inc.eq(Mux(p4_valid, 2, 0)),
+            cnt.mul_inc.eq(bwd_mac.mul_inc + Mux(bp_write, 2 * bwd_pop, 0)
+                           + Mux(upd1, p1_nvalid, 0) + Mux(out_now, out_mul, 0)),
+            cnt.add_inc.eq(bwd_mac.add_inc + Mux(bp_write, bwd_pop, 0)
+                           + Mux(upd1, p1_nvalid, 0) + bias_add + Mux(out_now, out_add, 0)),
+            cnt.sample_inc.eq(Mux(p5_gv, 2, 0)),
             cnt.skipped_inc.eq(det.skip),
         ]
 

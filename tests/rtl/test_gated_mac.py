@@ -30,13 +30,14 @@ def golden_mac(ops, lanes, chain, lo, hi):
     return hist, counts
 
 
+@pytest.mark.parametrize("pipelined", [False, True], ids=["1-cycle", "pipelined"])
 @pytest.mark.parametrize("chain", [True, False], ids=["chain", "per-lane"])
 @pytest.mark.parametrize("lanes,acc_bits", [(1, 40), (3, 40), (4, 14)])
-def test_matches_sequential_saturating_sum(chain, lanes, acc_bits):
+def test_matches_sequential_saturating_sum(chain, lanes, acc_bits, pipelined):
     rng = np.random.default_rng(lanes * 10 + acc_bits + chain)
     wa, wb = 8, 6
     dut = GatedMAC(lanes=lanes, a_shape=signed(wa), b_shape=signed(wb) if not chain else unsigned(wb),
-                   acc_bits=acc_bits, chain=chain)
+                   acc_bits=acc_bits, chain=chain, pipelined=pipelined)
     lo, hi = -(1 << (acc_bits - 1)), (1 << (acc_bits - 1)) - 1
     b_lo, b_hi = (0, (1 << wb) - 1) if chain else (-(1 << (wb - 1)), (1 << (wb - 1)) - 1)
     ops = []
@@ -63,12 +64,19 @@ def test_matches_sequential_saturating_sum(chain, lanes, acc_bits):
             got_counts.append((ctx.get(dut.mul_inc), ctx.get(dut.add_inc)))
             await ctx.tick()
             got.append(unpack(ctx.get(dut.acc), 1 if chain else lanes, acc_bits, signed_=True))
+        ctx.set(dut.en, 0)
+        for _ in range(pipelined):   # the products still in their register reach the accumulator
+            await ctx.tick()
+            got.append(unpack(ctx.get(dut.acc), 1 if chain else lanes, acc_bits, signed_=True))
 
     sim = Simulator(dut)
     sim.add_clock(1e-6)
     sim.add_testbench(bench)
     sim.run()
-    assert_array_equal(np.array(got), np.array(want))
+    # With ``pipelined`` the accumulators lag the operands by one more cycle (and start at 0).
+    if pipelined:
+        assert not np.any(got[0])
+    assert_array_equal(np.array(got[int(pipelined):]), np.array(want))
     assert_array_equal(np.array(got_counts), np.array([(c, c) for c in want_counts]))
     if acc_bits == 14:
         flat = np.array(want).ravel()

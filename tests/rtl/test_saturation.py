@@ -31,21 +31,27 @@ def test_round_shift_and_saturate_match_golden_exhaustively():
     v = Signal(signed(9))
     shifts = (-3, 0, 1, 2, 5)
     outs = {s: Signal(signed(16), name=f"rs_{s + 3}") for s in shifts}
-    sat = Signal(signed(6))
+    # Full signed range, full unsigned range (from a signed and an unsigned value), and an
+    # asymmetric range: the fast overflow tests and the general comparators alike.
+    ranges = [(-32, 31), (0, 63), (-20, 40)]
+    sats = [Signal(signed(8), name=f"sat_{i}") for i in range(len(ranges))]
+    sat_u = Signal(6)
     m = Module()
     m.d.comb += [outs[s].eq(round_shift(v, s)) for s in shifts]
-    m.d.comb += sat.eq(saturate(v, -32, 31))
+    m.d.comb += [o.eq(saturate(v, lo, hi)) for o, (lo, hi) in zip(sats, ranges)]
+    m.d.comb += sat_u.eq(saturate(v.as_unsigned(), 0, 63))
     rows = []
 
     async def bench(ctx):
         for x in range(-256, 256):
             ctx.set(v, x)
-            rows.append([ctx.get(outs[s]) for s in shifts] + [ctx.get(sat)])
+            rows.append([ctx.get(outs[s]) for s in shifts] + [ctx.get(o) for o in sats] + [ctx.get(sat_u)])
 
     sim = Simulator(m)
     sim.add_testbench(bench)
     sim.run()
-    want = [[g_round_shift(x, s) for s in shifts] + [g_saturate(x, -32, 31)] for x in range(-256, 256)]
+    want = [[g_round_shift(x, s) for s in shifts] + [g_saturate(x, lo, hi) for lo, hi in ranges]
+            + [g_saturate(x % 512, 0, 63)] for x in range(-256, 256)]
     assert_array_equal(np.array(rows), np.array(want))
 
 
