@@ -49,10 +49,10 @@ def expected_cycles(cfg, gates=None, *, train: bool = True):
     n, lanes, L = cfg.shape, cfg.lanes, len(cfg.shape) - 1
     chunks = [0] + [math.ceil(n[l - 1] / lanes) for l in range(1, L + 1)]
     pgaf = train and gates is not None
-    # Drains: forward 6 (issue, address, memory, multiply, accumulate, sigmoid ROM, y), +1 for
-    # a hidden layer's MTJ pair, +2 for the mse output delta's two multiplies; backward 6
-    # (p-GAF) or 7 (bp: the y(1-y) multiply); update 4.
-    fwd = sum(n[l] * chunks[l] + 6 for l in range(1, L + 1)) + (L - 1 if pgaf else 0)
+    # Drains: forward 7 (address, memory, memory register, products, accumulate, sigmoid ROM,
+    # y), +1 for a hidden layer's MTJ pair, +2 for the mse output delta's two multiplies;
+    # backward 7 (p-GAF) or 8 (bp: the y(1-y) multiply); update 5.
+    fwd = sum(n[l] * chunks[l] + 7 for l in range(1, L + 1)) + (L - 1 if pgaf else 0)
     if not train:
         return fwd, 0
     if cfg.loss == "mse":
@@ -62,9 +62,9 @@ def expected_cycles(cfg, gates=None, *, train: bool = True):
     bwd = 0
     for l in range(1, L):
         visited = len(set((active[l] // lanes).tolist()))
-        bwd += visited * max(len(active[l + 1]), 1) + (6 if pgaf else 7) if visited else 1
+        bwd += visited * max(len(active[l + 1]), 1) + (7 if pgaf else 8) if visited else 1
     for l in range(1, L + 1):
-        bwd += len(active[l]) * chunks[l] + 4 if len(active[l]) else 1
+        bwd += len(active[l]) * chunks[l] + 5 if len(active[l]) else 1
     return fwd, bwd
 
 

@@ -22,11 +22,11 @@ weights each, so one memory read feeds all ``lanes`` multipliers:
   all rows in bp mode) are read, updated and written back, one word per cycle.
 
 Skipping is in cycles: the sequencer never visits a gated-off row.  The datapath is a
-pipeline (issue; addresses; memory words; products; accumulate; sigmoid ROM / error sums;
-activation; MTJ pair or bp / mse products; delta write) with a register between every
-multiplier and the adder after it, so a phase costs one cycle per visited word plus a
-drain per layer: forward 6 cycles (+1 for a hidden layer whose MTJ pairs are drawn, +2 for
-the ``mse`` output delta), backward 6 (p-GAF) or 7 (bp), update 4.  The phases and layers
+pipeline (issue; addresses; memory words; memory register; products; accumulate; sigmoid
+ROM / error sums; activation; MTJ pair or bp / mse products; delta write) with a register
+between every multiplier and the adder after it, so a phase costs one cycle per visited
+word plus a drain per layer: forward 7 cycles (+1 for a hidden layer whose MTJ pairs are
+drawn, +2 for the ``mse`` output delta), backward 7 (p-GAF) or 8 (bp), update 5.  The phases and layers
 still run one after the other (a layer starts when the previous one has drained).
 
 Memories (``amaranth.lib.memory.Memory``): the weights and activations (large; one
@@ -159,10 +159,10 @@ class Trainer(wiring.Component):
     cycles from ``start`` to ``done`` changed.
 
     Latency (``start`` to ``done``, as ``cyc_fwd`` + ``cyc_bwd`` count it): forward
-    ``sum_l (n_l * chunks_l + 6)``, plus 1 per hidden layer when MTJ pairs are drawn and 2
+    ``sum_l (n_l * chunks_l + 7)``, plus 1 per hidden layer when MTJ pairs are drawn and 2
     for a training step with the ``mse`` loss; backward
-    ``sum_{hidden l} (visited chunks_l * max(|A_{l+1}|, 1) + 6)`` (``+ 7`` in bp mode);
-    update ``sum_l (|A_l| * chunks_l + 4)`` (a phase with nothing to visit costs 1), where
+    ``sum_{hidden l} (visited chunks_l * max(|A_{l+1}|, 1) + 7)`` (``+ 8`` in bp mode);
+    update ``sum_l (|A_l| * chunks_l + 5)`` (a phase with nothing to visit costs 1), where
     ``A_l`` is the active set (every neuron in bp mode and in the output layer, the gated-on
     neurons in p-GAF mode) and the visited
     chunks are every word of layer ``l`` in bp mode and the words holding a gated-on neuron
@@ -296,8 +296,9 @@ class Trainer(wiring.Component):
         m.d.comb += last_inner.eq(it_i == i_cnt - 1)
 
         # Pipeline, one memory word per cycle.  Stages: I issue (iterators -> neuron k, word c);
-        # A addresses (every memory read from registered k, c); 1 memory words arrive (products
-        # into registers; bias update); 2 accumulate (weight write-back); 3 accumulator done
+        # A addresses (every memory read from registered k, c); 1 memory words arrive (bias
+        # update); R memory words registered (products into registers); 2 accumulate (weight
+        # write-back); 3 accumulator done
         # (sigmoid ROM address; error sum saturated into a register); 4 activation y (p-GAF
         # delta write; bp and mse products into registers); 5 MTJ pair (gate), bp delta write,
         # mse product; 6 mse output delta write.  No cycle holds a multiplier and an adder
@@ -506,35 +507,49 @@ class Trainer(wiring.Component):
             p1_waddr.eq(w_rd.addr), p1_baddr.eq(b_rd.addr),
         ]
 
-        # Stage 1: memory words arrive; products into registers.
-        m.d.comb += [
-            fwd_mac.en.eq(p1_valid & in_fwd), fwd_mac.first.eq(p1_first),
-            fwd_mac.init.eq(p1_bias << f.a_frac), fwd_mac.a.eq(w_rd.data), fwd_mac.b.eq(a_rd.data),
-            fwd_mac.mask.eq(full_mask),
-            bwd_mac.en.eq(p1_valid & in_bwd), bwd_mac.first.eq(p1_first), bwd_mac.init.eq(0),
-            bwd_mac.a.eq(w_rd.data), bwd_mac.b.eq(Cat(*[p1_dk] * lanes)),
-            bwd_mac.mask.eq(Mux(p1_zero, 0, p1_mask)),
-        ]
-        # The bias of a row is updated as the row's first word arrives.
+        # Stage 1: memory words arrive and are registered (the weight memory of a large net is
+        # dozens of block RAMs behind an output multiplexer); the bias of a row is updated as
+        # the row's first word arrives.
         upd1 = p1_valid & in_upd
         bias_add = upd1 & p1_first          # a bias update this cycle (one add)
         m.d.comb += [
             b_wr.addr.eq(p1_baddr), b_wr.en.eq(bias_add),
             b_wr.data.eq(saturate(p1_bias - round_shift(p1_dk, sh_b), f.w_min, f.w_max)),
         ]
+        r_valid, r_first, r_last, r_zero, r_upd = Signal(), Signal(), Signal(), Signal(), Signal()
+        r_k, r_c = Signal(kshape), Signal(cshape)
+        r_bias, r_dk, r_mask = Signal.like(p1_bias), Signal.like(p1_dk), Signal.like(p1_mask)
+        r_nvalid, r_waddr = Signal.like(p1_nvalid), Signal.like(p1_waddr)
+        r_w, r_a = Signal.like(w_rd.data), Signal.like(a_rd.data)
+        m.d.sync += [
+            r_valid.eq(p1_valid), r_first.eq(p1_first), r_last.eq(p1_last), r_zero.eq(p1_zero),
+            r_upd.eq(upd1), r_k.eq(p1_k), r_c.eq(p1_c), r_bias.eq(p1_bias), r_dk.eq(p1_dk),
+            r_mask.eq(p1_mask), r_nvalid.eq(p1_nvalid), r_waddr.eq(p1_waddr),
+            r_w.eq(w_rd.data), r_a.eq(a_rd.data),
+        ]
+
+        # Stage R: products into registers.
+        m.d.comb += [
+            fwd_mac.en.eq(r_valid & in_fwd), fwd_mac.first.eq(r_first),
+            fwd_mac.init.eq(r_bias << f.a_frac), fwd_mac.a.eq(r_w), fwd_mac.b.eq(r_a),
+            fwd_mac.mask.eq(full_mask),
+            bwd_mac.en.eq(r_valid & in_bwd), bwd_mac.first.eq(r_first), bwd_mac.init.eq(0),
+            bwd_mac.a.eq(r_w), bwd_mac.b.eq(Cat(*[r_dk] * lanes)),
+            bwd_mac.mask.eq(Mux(r_zero, 0, r_mask)),
+        ]
         upd_prod, bp_d = [], []
         for i in range(lanes):
-            y_i = lane(a_rd.data, i, a_bits)
-            up = p1_dk * y_i
+            y_i = lane(r_a, i, a_bits)
+            up = r_dk * y_i
             upd_prod.append(Signal(up.shape(), name=f"upd_prod_{i}"))
             m.d.sync += upd_prod[i].eq(up)
             d = round_shift(y_i * (one - y_i), f.a_frac)       # bp: y (1 - y)
             bp_d.append(Signal(d.shape(), name=f"bp_d_{i}"))
             m.d.sync += bp_d[i].eq(d)
         m.d.sync += [
-            p2_valid.eq(p1_valid), p2_last.eq(p1_last), p2_upd.eq(upd1),
-            p2_k.eq(p1_k), p2_c.eq(p1_c), p2_mask.eq(p1_mask),
-            p2_waddr.eq(p1_waddr), p2_w.eq(w_rd.data),
+            p2_valid.eq(r_valid), p2_last.eq(r_last), p2_upd.eq(r_upd),
+            p2_k.eq(r_k), p2_c.eq(r_c), p2_mask.eq(r_mask),
+            p2_waddr.eq(r_waddr), p2_w.eq(r_w),
         ]
 
         # Stage 2: accumulate (inside the MACs); write back the updated weight word.
@@ -632,7 +647,7 @@ class Trainer(wiring.Component):
                             m.d.comb += c_wr.en.eq(1)
                             m.d.sync += [ccount[l].eq(ccount[l] + 1), last_chunk.eq(g_word)]
 
-        m.d.comb += empty.eq(~(a_valid | p1_valid | p2_valid | p3_valid | p4_fv | p4_bv
+        m.d.comb += empty.eq(~(a_valid | p1_valid | r_valid | p2_valid | p3_valid | p4_fv | p4_bv
                                | p5_gv | p5_bv | p5_ov | p6_ov))
 
         # Activation and delta write ports (host input writes while idle).
@@ -664,9 +679,9 @@ class Trainer(wiring.Component):
         # Op counters (docs/fixed-point.md): backward MACs, bp derivative, update, output delta, draws.
         m.d.comb += [
             cnt.mul_inc.eq(bwd_mac.mul_inc + Mux(bp_write, 2 * bwd_pop, 0)
-                           + Mux(upd1, p1_nvalid, 0) + Mux(out_now, out_mul, 0)),
+                           + Mux(r_upd, r_nvalid, 0) + Mux(out_now, out_mul, 0)),
             cnt.add_inc.eq(bwd_mac.add_inc + Mux(bp_write, bwd_pop, 0)
-                           + Mux(upd1, p1_nvalid, 0) + bias_add + Mux(out_now, out_add, 0)),
+                           + Mux(r_upd, r_nvalid, 0) + bias_add + Mux(out_now, out_add, 0)),
             cnt.sample_inc.eq(Mux(p5_gv, 2, 0)),
             cnt.skipped_inc.eq(det.skip),
         ]
