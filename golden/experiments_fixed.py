@@ -23,12 +23,14 @@ from .data import load
 from .errors import UserError
 from .train_fixed import ALGOS, train_fixed
 
-#: Learning rate 2**-shift per epoch for MNIST: halves every 4 epochs, set by the host between epochs.
+#: Learning rate 2**-shift per epoch for MNIST: halves every 4 epochs (the host sets it between epochs).
 MNIST_LR_SHIFTS = [5] * 4 + [6] * 4 + [7] * 4 + [8] * 4 + [9] * 4
+#: The same for the 8x8 digits: halves every 10 epochs.
+DIGITS_LR_SHIFTS = [4] * 10 + [5] * 10 + [6] * 10
 
 DEFAULTS = {  # dataset: (net, loss, epochs, FixedFormat overrides, per-epoch lr shifts or None)
     "xor": ("2-2-1", "mse", 3000, {"lr_shift": 1}, None),
-    "digits": ("64-16-10", "sigmoid-ce", 30, {}, None),
+    "digits": ("64-16-10", "sigmoid-ce", 30, {}, DIGITS_LR_SHIFTS),
     "mnist": ("784-64-10", "sigmoid-ce", 20, {}, MNIST_LR_SHIFTS),
     "fashion": ("784-64-10", "sigmoid-ce", 20, {}, MNIST_LR_SHIFTS),
 }
