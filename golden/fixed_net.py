@@ -135,6 +135,15 @@ def _sat(v: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return np.minimum(np.maximum(v, lo), hi)
 
 
+def _round_shift_inplace(v: np.ndarray, s: int) -> None:
+    """:func:`~pgaf.golden.fixed.round_shift` of an int64 array, in place."""
+    if s <= 0:
+        np.left_shift(v, -s, out=v)
+    else:
+        v += 1 << (s - 1)
+        np.right_shift(v, s, out=v)
+
+
 def _sat_rows(m: np.ndarray, v: np.ndarray, init: np.ndarray, lo: int, hi: int,
               static_ok: bool) -> np.ndarray:
     """Row-wise ``acc = init[i]; for j: acc = clip(acc + m[i, j] * v[j], lo, hi)``.
@@ -365,8 +374,15 @@ class FixedNet:
             if k.size == 0:
                 continue
             dk = deltas[l][k]
-            step = round_shift(dk[:, None] * y[l][None, :], sh_w)
-            self.weights[l][k] = _sat(self.weights[l][k] - step, f.w_min, f.w_max)
+            w = self.weights[l]
+            if k.size == w.shape[0]:  # every row: update in place, no gathered copies
+                step = np.multiply.outer(dk, y[l])
+                _round_shift_inplace(step, sh_w)
+                np.subtract(w, step, out=w)
+                np.clip(w, f.w_min, f.w_max, out=w)
+            else:
+                step = round_shift(dk[:, None] * y[l][None, :], sh_w)
+                w[k] = _sat(w[k] - step, f.w_min, f.w_max)
             self.biases[l][k] = _sat(self.biases[l][k] - round_shift(dk, sh_b), f.w_min, f.w_max)
             ops.mul += k.size * y[l].size
             ops.add += k.size * (y[l].size + 1)
