@@ -231,6 +231,7 @@ class FixedNet:
         return cls(cfg, *init_params(cfg, rng))
 
     def copy(self) -> "FixedNet":
+        """An independent net with the same codes and learning-rate shift."""
         net = FixedNet(self.cfg, self.weights, self.biases)
         net.lr_shift = self.lr_shift
         return net

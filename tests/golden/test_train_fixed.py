@@ -259,6 +259,23 @@ def test_fast_emulator_equals_emulator():
         assert fast.samples == ref.samples
 
 
+@pytest.mark.parametrize("fmt,n_in,path", [
+    (FixedFormat(), 40, "float64"),
+    (FixedFormat(w_bits=32, w_frac=16, a_frac=16, e_bits=32, acc_bits=64), 200, "int64"),
+    (FixedFormat(w_bits=8, w_frac=5, a_frac=6, e_bits=8, e_frac=8, acc_bits=16, z_bits=6, z_frac=2),
+     40, "saturating")])
+def test_batch_inference_equals_per_example_forward(fmt, n_in, path):
+    rng = np.random.default_rng(31)
+    cfg = NetConfig(shape=(n_in, 7, 5), loss="sigmoid-ce", fixed=fmt)
+    net = FixedNet(cfg, *_random_net(rng, cfg))
+    bound = (-fmt.w_min << fmt.a_frac) + n_in * (-fmt.w_min) * fmt.a_max
+    assert path == ("saturating" if bound > fmt.acc_max else "float64" if bound < 2**53 else "int64")
+    x = rng.integers(0, fmt.a_max + 1, size=(25, n_in))
+    want = np.stack([net.forward(xi)[-1] for xi in x])
+    assert_array_equal(net.output_codes(x), want)
+    assert_array_equal(net.predict(x), np.argmax(want, axis=1))
+
+
 # ---------------------------------------------------------------------------------------------
 def _xor():
     x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
