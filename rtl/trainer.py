@@ -293,7 +293,8 @@ class Trainer(wiring.Component):
         ccount = [Signal(range(g.words[l] + 1), name=f"active_chunks_{l}") if 1 <= l < L else None
                   for l in range(L + 1)]
         last_chunk = Signal(range(max(2, max(g.words))))
-        m.d.comb += last_inner.eq(it_i == i_cnt - 1)
+        # Equality, not magnitude, compares: it_i < i_cnt and it_o <= o_cnt always hold.
+        m.d.comb += last_inner.eq(it_i + 1 == i_cnt)
 
         # Pipeline, one memory word per cycle.  Stages: I issue (iterators -> neuron k, word c);
         # A addresses (every memory read from registered k, c); 1 memory words arrive (bias
@@ -389,7 +390,7 @@ class Trainer(wiring.Component):
                     for l in range(1, L + 1):
                         with m.Case(l):
                             m.d.comb += [o_cnt.eq(n[l]), i_cnt.eq(g.chunks[l]), k.eq(it_o), c.eq(it_i)]
-                m.d.comb += issue.eq(it_o < o_cnt)
+                m.d.comb += issue.eq(it_o != o_cnt)
                 step_iterator()
                 with m.If(~issue & empty):
                     restart()
@@ -425,7 +426,7 @@ class Trainer(wiring.Component):
                                 zero_inner.eq(n_inner == 0),
                                 i_cnt.eq(Mux(n_inner == 0, 1, n_inner)),
                             ]
-                m.d.comb += issue.eq(it_o < o_cnt)
+                m.d.comb += issue.eq(it_o != o_cnt)
                 step_iterator()
                 with m.If(~issue & empty):
                     restart()
@@ -448,7 +449,7 @@ class Trainer(wiring.Component):
                                     k.eq(Mux(mode_bp, it_o, n_rd.data)),
                                 ]
                             m.d.comb += [i_cnt.eq(g.chunks[l]), c.eq(it_i)]
-                m.d.comb += issue.eq(it_o < o_cnt)
+                m.d.comb += issue.eq(it_o != o_cnt)
                 step_iterator()
                 with m.If(~issue & empty):
                     restart()
@@ -464,9 +465,15 @@ class Trainer(wiring.Component):
         in_idle = fsm.ongoing("Idle")
         m.d.comb += self.busy.eq(~in_idle)
 
-        # Stage I -> A.
+        # Stage I -> A.  Row offsets k * chunks are registered for each distinct row length,
+        # so no multiplier (shared by synthesis across layers and phases) sits on the
+        # address path.
         m.d.sync += [a_valid.eq(issue), a_first.eq(it_i == 0), a_last.eq(last_inner),
                      a_k.eq(k), a_c.eq(c), a_zero.eq(zero_inner)]
+        row_of = {}
+        for ch in sorted(set(g.chunks[1:])):
+            row_of[ch] = Signal(range(max(n[1:]) * ch + 1), name=f"row_x{ch}")
+            m.d.sync += row_of[ch].eq(k * ch)
 
         # Stage A: addresses of every memory read of the word (k, c).
         with m.If(in_fwd):
@@ -474,7 +481,7 @@ class Trainer(wiring.Component):
                 for l in range(1, L + 1):
                     with m.Case(l):
                         m.d.comb += [
-                            w_rd.addr.eq(g.w_base[l] + a_k * g.chunks[l] + a_c),
+                            w_rd.addr.eq(g.w_base[l] + row_of[g.chunks[l]] + a_c),
                             a_rd.addr.eq(g.a_base[l - 1] + a_c),
                             b_rd.addr.eq(g.b_base[l] + a_k),
                         ]
@@ -483,7 +490,7 @@ class Trainer(wiring.Component):
                 for l in range(1, L):
                     with m.Case(l):
                         m.d.comb += [
-                            w_rd.addr.eq(g.w_base[l + 1] + a_k * g.chunks[l + 1] + a_c),
+                            w_rd.addr.eq(g.w_base[l + 1] + row_of[g.chunks[l + 1]] + a_c),
                             a_rd.addr.eq(g.a_base[l] + a_c),
                             g_rd.addr.eq(g.g_base[l] + a_c),
                             dk.eq(read_delta(l + 1, a_k)),
@@ -494,7 +501,7 @@ class Trainer(wiring.Component):
                 for l in range(1, L + 1):
                     with m.Case(l):
                         m.d.comb += [
-                            w_rd.addr.eq(g.w_base[l] + a_k * g.chunks[l] + a_c),
+                            w_rd.addr.eq(g.w_base[l] + row_of[g.chunks[l]] + a_c),
                             a_rd.addr.eq(g.a_base[l - 1] + a_c),
                             b_rd.addr.eq(g.b_base[l] + a_k),
                             dk.eq(read_delta(l, a_k)),
