@@ -23,8 +23,8 @@ from .data import load
 from .errors import UserError
 from .train_fixed import ALGOS, train_fixed
 
-#: Learning rate 2**-shift per epoch for MNIST: halves every 4 epochs (the host sets it between epochs).
-MNIST_LR_SHIFTS = [5] * 4 + [6] * 4 + [7] * 4 + [8] * 4 + [9] * 4
+#: Learning rate 2**-shift per epoch for MNIST: halves every 5 epochs (the host sets it between epochs).
+MNIST_LR_SHIFTS = [6] * 5 + [7] * 5 + [8] * 5 + [9] * 5
 #: The same for the 8x8 digits: halves every 10 epochs.
 DIGITS_LR_SHIFTS = [4] * 10 + [5] * 10 + [6] * 10
 
