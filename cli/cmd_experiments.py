@@ -73,7 +73,8 @@ def run_xor(args, out):
     st = DEFAULTS["xor"]
     lines = [f"XOR 2-2-1, sigmoid hidden and output, squared error, {st['epochs']} cycles (one cycle = "
              f"one SGD step on each of the 4 patterns, in a fresh random order), lr {st['lr']}, "
-             f"init_scale {st['init_scale']}, seeds {args.seeds}: `pgaf experiments xor`", "",
+             f"init_scale {st['init_scale']}, inputs {'centred to ±0.5' if st['center'] else '0/1'}, "
+             f"seeds {args.seeds}: `pgaf experiments xor`", "",
              "| algorithm | seeds solved (all 4 outputs on the right side of 0.5) | median final loss "
              "| mul | add | samples |", "|---|---:|---:|---:|---:|---:|"]
     for algo, name in (("bp", "BP"), ("pgaf", "p-GAF")):
@@ -85,8 +86,11 @@ def run_xor(args, out):
                      f"{o['sample']:.3e} |")
     lines.append("")
     lines.append("(ops of seed " + str(seeds[0]) + "'s whole run)")
+    slim = {a: [dict(r, loss_history=r["loss_history"][::10] + r["loss_history"][-1:],
+                     history=r["history"][::10] + r["history"][-1:]) for r in rs]
+            for a, rs in runs.items()}          # every 10th cycle is plenty for the JSON
     with open(os.path.join(out, "xor.json"), "w") as f:
-        json.dump(runs, f)
+        json.dump(slim, f)
     with open(os.path.join(out, "xor.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     import matplotlib

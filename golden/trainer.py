@@ -33,8 +33,13 @@ XOR_CYCLES = 3000
 #: schedule ("constant" or "cosine": lr decays to lr * lr_end over the run), init_scale,
 #: center (subtract the training mean of each input feature).
 DEFAULTS = {
-    "xor": dict(epochs=XOR_CYCLES, lr=1.0, hidden_lr=None, lr_end=1.0, schedule="constant",
-                init_scale=1.0, center=False),
+    # XOR: inputs centred to ±0.5 (every pattern then moves every weight, and the zero-bias
+    # hidden hyperplanes start through the middle of the square, where all four patterns sit
+    # in the sigmoid's sensitive region), small init (0.5 x Glorot) and lr 2 to leave the
+    # symmetric saddle quickly.  Chosen on held-out seeds 11-100 (90 % solved by each
+    # algorithm; the plain 0/1 inputs with lr 0.5-2 solved 70-83 %), not on seeds 1-10.
+    "xor": dict(epochs=XOR_CYCLES, lr=2.0, hidden_lr=None, lr_end=1.0, schedule="constant",
+                init_scale=0.5, center=True),
     "digits": dict(epochs=10, lr=0.05, hidden_lr=None, lr_end=0.05, schedule="cosine",
                    init_scale=1.0, center=True),
     "mnist": dict(epochs=40, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine",
