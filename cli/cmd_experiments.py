@@ -118,7 +118,6 @@ def run_mnist_like(args, out, exp):
     import os
 
     from pgaf.golden.config import NetConfig
-    from pgaf.golden.energy import gradient_energy_pj
     from pgaf.golden.errors import UserError
     from pgaf.golden.trainer import DEFAULTS, load_dataset, train_float
 

@@ -170,7 +170,8 @@ class Network:
         algo : {"bp", "pgaf"}
             Exact derivative, or the MTJ-sampled gate.
         rng : numpy.random.Generator
-            The MTJ samples' stream (p-GAF only).
+            The MTJ samples' stream (p-GAF only).  Give the net a generator of its own:
+            the 2-sample gates are drawn from it 256 examples ahead (see :meth:`_uniforms`).
         samples : int
             Draws per hidden neuron for p-GAF (2: the (1,0) pair gate).
         hidden_lr : float, optional

@@ -1,7 +1,5 @@
 """Op counts: arithmetic of the counter and hand-derived counts of whole runs."""
 
-import numpy as np
-
 from pgaf.golden.config import NetConfig
 from pgaf.golden.ops import OpCounts
 from pgaf.golden.trainer import load_dataset, train_float
