@@ -266,7 +266,7 @@ class Trainer(wiring.Component):
                                                   pipelined=True)
         m.submodules.mtj = mtj = MTJEmulator(seed=self.cfg.seed, a_frac=a_bits)
         m.submodules.detector = det = PairDetector()
-        m.submodules.counters = cnt = OpCounters(inc_max=3 * lanes + 2)
+        m.submodules.counters = cnt = OpCounters(inc_max=3 * lanes + 2, registered=True)
         m.d.comb += [
             mtj.fault.eq(self.fault),
             mtj.mtj.rsp.ready.eq(1),
