@@ -12,6 +12,7 @@ Knobs come from ``PGAF_PARAMS``:
 ``n_test``         held-out examples inferred at the end (RTL vs golden outputs and predictions)
 ``fault``          ``"stuck-0"`` / ``"stuck-1"`` of the MTJ emulator during ``fault_steps``
 ``idle``           probability of an idle host cycle between host operations
+``expect_accuracy`` if the golden model reaches it on the held-out set, the RTL must too
 
 After every training step the op counters (``mul``, ``add``, ``sample``, ``skipped``) and
 the predicted class are compared with the golden step; a mismatch stops the run at that

@@ -82,3 +82,19 @@ def test_stuck_mtj(sim, fault, request):
     # then (checked in the testbench), training goes on, RTL and golden agree throughout.
     _run(XOR, sim, request, "pgaf", "xor", epochs=50, weights_every=1, idle=0.2, fault=fault,
          fault_steps=[50, 150], n_test=4)
+
+
+def test_other_mtj_seed_is_caught(request, monkeypatch):
+    # Same initial weights, MTJ streams from another seed: the gates differ, so the op
+    # counters (or weights) must part from the golden model's within a few steps.
+    from pgaf.cosim.build import CosimFailure
+    from pgaf.golden.fixed_net import FixedNet
+    from pgaf.rtl.trainer import Trainer
+    monkeypatch.delenv("PGAF_REGRESS_LOG", raising=False)   # an expected failure: keep it off the table
+    net = FixedNet.from_config(XOR)
+    rtl = Trainer(XOR.replace(seed=2), weights=net.weights, biases=net.biases)
+    with pytest.raises(CosimFailure, match=r"step \d+ .*RTL .* golden"):
+        run_cocotb(rtl, test_module="pgaf.cosim.tb_trainer", test_id=request.node.name, sim="icarus",
+                   config=XOR, name="pgaf_trainer",
+                   params={"data": dataset_file("xor"), "epochs": 25, "weights_every": 1, "idle": 0.0},
+                   testcase="algo=pgaf$")
