@@ -103,7 +103,8 @@ class GatedMAC(wiring.Component):
         en, first, init = self.en, self.first, self.init
         if self.pipelined:
             regs = [Signal(p.shape(), name=f"prod_{i}") for i, p in enumerate(prods)]
-            en, first, init = Signal(name="en_q"), Signal(name="first_q"), Signal.like(self.init, name="init_q")
+            en, first = Signal(name="en_q"), Signal(name="first_q")
+            init = Signal.like(self.init, name="init_q")
             m.d.sync += [r.eq(p) for r, p in zip(regs, prods)]
             m.d.sync += [en.eq(self.en), first.eq(self.first), init.eq(self.init)]
             prods = regs
