@@ -119,8 +119,8 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=epochs * n, unit="ex", file=sys.stderr, leave=False,
-                   desc=f"{algo} {cfg.shape_str} fixed")
+        bar = tqdm(total=epochs * n, unit="ex", file=sys.stderr, leave=False, disable=None,
+                   desc=f"{algo} {cfg.shape_str} fixed")  # disable=None: silent when not a TTY
     t0 = time.perf_counter()
     seen = 0
     for epoch in range(epochs):
@@ -136,7 +136,7 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
                 evaluate(seen)
                 t_eval += time.perf_counter() - tv
                 if bar is not None:
-                    bar.set_postfix(acc=f"{history[-1][1]:.4f}")
+                    bar.set_postfix(acc=f"{history[-1][1]:.4f}", refresh=False)
             if bar is not None and seen % 256 == 0:
                 bar.update(256)
         epoch_s.append(time.perf_counter() - te - t_eval)
