@@ -75,13 +75,20 @@ def run(args) -> int:
         if args.lr is not None:
             raise UserError("--lr applies to float mode; the fixed-point learning rate is the "
                             "config's lr_shift (2**-lr_shift)")
+        import dataclasses
+
+        from pgaf.golden.experiments_fixed import DEFAULTS as FIXED_DEFAULTS
         if cfg.loss == "softmax-ce":
             cfg = cfg.replace(loss="sigmoid-ce")
+        # The fixed-point mode's per-data-set formats and learning-rate shifts (the settings
+        # behind the README's fixed-point table), e.g. XOR trains at lr 2**-1, not the default 2**-4.
+        _, _, default_epochs, fmt_overrides, lr_shifts = FIXED_DEFAULTS[args.dataset]
+        cfg = cfg.replace(fixed=dataclasses.replace(cfg.fixed, **fmt_overrides))
         check_shape(cfg, ds)
-        epochs = args.epochs or (3000 if args.dataset == "xor" else 5)
+        epochs = args.epochs or default_epochs
         n = len(ds.x_train)
         result = train_fixed(cfg, ds, args.algo, epochs, n if args.dataset == "xor" else max(1, n // 10),
-                             True)
+                             True, lr_shifts=lr_shifts)
     else:
         from pgaf.golden.trainer import train_float
         result = train_float(cfg, ds, args.algo, epochs=args.epochs, lr=args.lr,
