@@ -69,13 +69,23 @@ def check_shape(cfg: NetConfig, dataset) -> None:
 
 
 def lr_at(epoch: int, epochs: int, lr: float, lr_end: float, schedule: str) -> float:
-    """Learning rate of ``epoch`` (0-based): constant, or cosine from ``lr`` to ``lr * lr_end``."""
+    """Learning rate of ``epoch`` (0-based): constant, cosine or step from ``lr`` to ``lr * lr_end``.
+
+    ``step`` halves the rate ``log2(1 / lr_end)`` times, in equal plateaus of epochs (the
+    float analogue of the fixed-point trainer's lr shifts); ``lr_end`` must then be a power
+    of 1/2.
+    """
     if schedule == "constant" or epochs <= 1:
         return lr
     if schedule == "cosine":
         lo = lr * lr_end
         return lo + (lr - lo) * 0.5 * (1 + math.cos(math.pi * epoch / (epochs - 1)))
-    raise UserError(f"unknown schedule {schedule!r}; use constant or cosine")
+    if schedule == "step":
+        halvings = -math.log2(lr_end)
+        if not (halvings >= 0 and halvings == int(halvings)):
+            raise UserError(f"schedule step needs lr_end a power of 1/2 (got {lr_end}); e.g. 0.125")
+        return lr * 0.5 ** (epoch * (int(halvings) + 1) // epochs)
+    raise UserError(f"unknown schedule {schedule!r}; use constant, cosine or step")
 
 
 def _targets(cfg: NetConfig, y: np.ndarray, dtype) -> np.ndarray:

@@ -1,0 +1,29 @@
+"""Learning-rate schedules of the float trainer (:func:`pgaf.golden.trainer.lr_at`)."""
+
+import pytest
+
+from pgaf.golden.errors import UserError
+from pgaf.golden.trainer import lr_at
+
+
+def test_step_halves_in_equal_plateaus():
+    rates = [lr_at(e, 20, 2**-6, 0.125, "step") for e in range(20)]
+    assert rates == [2**-6] * 5 + [2**-7] * 5 + [2**-8] * 5 + [2**-9] * 5
+
+
+def test_step_with_uneven_plateaus_ends_at_lr_end():
+    rates = [lr_at(e, 30, 0.01, 0.25, "step") for e in range(30)]
+    assert rates[0] == 0.01 and rates[-1] == 0.0025
+    assert all(a >= b for a, b in zip(rates, rates[1:]))
+    assert sorted(set(rates)) == [0.0025, 0.005, 0.01]
+
+
+def test_cosine_runs_from_lr_to_lr_times_lr_end():
+    assert lr_at(0, 40, 0.01, 0.1, "cosine") == pytest.approx(0.01)
+    assert lr_at(39, 40, 0.01, 0.1, "cosine") == pytest.approx(0.001)
+
+
+@pytest.mark.parametrize("schedule, lr_end", [("step", 0.3), ("linear", 0.1)])
+def test_bad_schedule_is_a_user_error(schedule, lr_end):
+    with pytest.raises(UserError):
+        lr_at(3, 10, 0.01, lr_end, schedule)
