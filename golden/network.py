@@ -29,6 +29,7 @@ __all__ = ["Network", "ALGOS"]
 
 ALGOS = ("bp", "pgaf")
 _U_BLOCK = 256   # examples' worth of pair-gate uniforms drawn per call to the generator
+_AXPY_ROWS = 12  # up to this many gated-on rows are updated by one ?axpy each, more by one ?ger
 
 
 class Network:
@@ -41,15 +42,19 @@ class Network:
         squared error; ``softmax-ce``: softmax outputs and cross-entropy).
     rng : numpy.random.Generator
         Draws the initial weights: uniform in ``±init_scale * sqrt(6 / (fan_in + fan_out))``
-        (Glorot), biases zero.
+        (Glorot).
     init_scale : float
         Multiplies the Glorot limit.
+    bias_offset : float
+        Hidden biases start at ``+bias_offset, -bias_offset, +bias_offset, ...`` (alternating
+        along each hidden layer), so neighbouring hidden hyperplanes start apart instead of
+        all through the origin; output biases start at zero.  Default 0 (all biases zero).
     dtype : numpy dtype
         ``float32`` (default; measured faster than float64 at equal accuracy) or ``float64``.
     """
 
     def __init__(self, cfg: NetConfig, rng: np.random.Generator, *, init_scale: float = 1.0,
-                 dtype=np.float32):
+                 bias_offset: float = 0.0, dtype=np.float32):
         if cfg.loss not in ("mse", "softmax-ce"):
             raise UserError(f"float training supports loss mse or softmax-ce, not {cfg.loss!r}; "
                             f"sigmoid-ce is the fixed-point mode's loss (use --fixed-point)")
@@ -66,8 +71,16 @@ class Network:
             wb = np.zeros((n_out, n_in + 1), self.dtype)
             wb[:, :n_in] = rng.uniform(-lim, lim, (n_out, n_in))
             self.Wb.append(wb)
-        self._ger = _blas.sger if self.dtype == np.float32 else _blas.dger
+        for wb in self.Wb[:-1]:
+            wb[0::2, -1] = bias_offset
+            wb[1::2, -1] = -bias_offset
+        self._set_blas()
         self._setup_buffers()
+
+    def _set_blas(self):
+        single = self.dtype == np.float32
+        self._ger = _blas.sger if single else _blas.dger
+        self._axpy = _blas.saxpy if single else _blas.daxpy
 
     def _setup_buffers(self):
         shape = self.cfg.shape
@@ -77,15 +90,17 @@ class Network:
         self.ya = [np.ones(n + 1, self.dtype) for n in shape[:-1]]   # layer inputs, trailing 1
         self.y = [a[:-1] for a in self.ya] + [np.zeros(shape[-1], self.dtype)]
         self.gates = [None] * (len(shape) - 2)          # last example's gates, per hidden layer
-        self._u = None          # pre-drawn uniforms of the pair gates, see _uniforms
+        self._cmp = [np.empty((2, n), bool) for n in shape[1:-1]]   # pair-gate compare scratch
+        self._u = self._thr = None      # pre-drawn uniforms of the pair gates, see _thresholds
         self._u_rng = None
         self._u_row = 0
 
     def copy(self) -> "Network":
         """An independent copy of the weights (fresh buffers, no pre-drawn uniforms)."""
         new = object.__new__(Network)
-        new.cfg, new.dtype, new._ger = self.cfg, self.dtype, self._ger
+        new.cfg, new.dtype = self.cfg, self.dtype
         new.Wb = [wb.copy() for wb in self.Wb]
+        new._set_blas()
         new._setup_buffers()
         return new
 
@@ -94,20 +109,34 @@ class Network:
     def __deepcopy__(self, memo):
         return self.copy()
 
-    def _uniforms(self, rng: np.random.Generator) -> np.ndarray:
-        """This example's uniforms for every hidden pair: ``[u1_1, u2_1, u1_2, u2_2, ...]``.
+    def _thresholds(self, rng: np.random.Generator) -> np.ndarray:
+        """This example's pair-gate thresholds for every hidden pair: ``[u1_1, u2_1, u1_2, u2_2, ...]``.
 
-        Drawn in blocks of :data:`_U_BLOCK` examples.  ``Generator.random`` yields one
-        double per 64-bit draw, in order, so a block holds exactly the numbers that
-        successive :func:`~pgaf.golden.estimators.pair_gate` calls (``u1`` then ``u2``
+        The uniforms are drawn in blocks of :data:`_U_BLOCK` examples.  ``Generator.random``
+        yields one double per 64-bit draw, in order, so a block holds exactly the numbers
+        that successive :func:`~pgaf.golden.estimators.pair_gate` calls (``u1`` then ``u2``
         per hidden layer) would draw: the gates are bit-identical to calling it.
+
+        For a float32 net each double ``u`` is replaced by ``lo``, the largest float32
+        ``<= u``, so the gate compares float32 with float32 (no per-example cast) and
+        gives the same bits: for any float32 ``y``, ``u < y`` iff ``lo < y`` (no float32
+        lies in ``(lo, u]``), hence also ``u >= y`` iff ``lo >= y``.
         """
         if self._u_rng is not rng or self._u_row == _U_BLOCK:
             if self._u is None:
                 self._u = np.empty((_U_BLOCK, 2 * self.cfg.n_hidden))
             rng.random(out=self._u)
+            if self.dtype != np.float32:
+                self._thr = self._u
+            else:
+                lo = self._u.astype(self.dtype)
+                # Where rounding went up, step down one float: u >= 0, so that is the
+                # integer view minus one (the bits of nextafter(lo, -inf)).
+                bits = lo.view(np.int32)
+                np.subtract(bits, lo > self._u, out=bits, casting="unsafe")
+                self._thr = lo
             self._u_rng, self._u_row = rng, 0
-        row = self._u[self._u_row]
+        row = self._thr[self._u_row]
         self._u_row += 1
         return row
 
@@ -171,37 +200,43 @@ class Network:
             Exact derivative, or the MTJ-sampled gate.
         rng : numpy.random.Generator
             The MTJ samples' stream (p-GAF only).  Give the net a generator of its own:
-            the 2-sample gates are drawn from it 256 examples ahead (see :meth:`_uniforms`).
+            the 2-sample gates are drawn from it 256 examples ahead (see :meth:`_thresholds`).
         samples : int
             Draws per hidden neuron for p-GAF (2: the (1,0) pair gate).
         hidden_lr : float, optional
             Learning rate of the hidden layers' weights (default ``lr``).
         """
         pgaf = algo == "pgaf"
-        pure_gate = samples == 2 and self.cfg.act == "sigmoid"
+        act = self.cfg.act
+        pure_gate = samples == 2 and act == "sigmoid"
         L = self.n_layers
         Wb, W, z, y, ya = self.Wb, self.W, self.z, self.y, self.ya
+        dot = np.dot
+        mul = add = sampled = skipped = 0        # counted locally, added to ``ops`` once
         np.copyto(y[0], x)
         # Forward; p-GAF draws each hidden layer's gates as its activations appear.
         active = [None] * L      # active[l]: indices of gated-on neurons of y[l+1] (None = all)
         gval = [None] * L
         if pgaf and pure_gate:
-            unif = self._uniforms(rng)
+            thr = self._thresholds(rng)
             off = 0
         for l in range(L):
-            np.dot(Wb[l], ya[l], out=z[l])
+            dot(Wb[l], ya[l], out=z[l])
             if l < L - 1:
-                self._hidden(z[l], y[l + 1])
+                yl = y[l + 1]
+                self._hidden(z[l], yl)
                 if pgaf:
-                    if pure_gate:       # pair_gate(y[l + 1], rng), from the pre-drawn block
-                        n = y[l + 1].size
-                        g = (unif[off:off + n] < y[l + 1]) & (unif[off + n:off + 2 * n] >= y[l + 1])
+                    n = yl.size
+                    if pure_gate:
+                        # pair_gate(yl, rng) from the pre-drawn block: one compare of both
+                        # uniforms, c = [u1 < y, u2 < y]; the pair is (1, 0) iff c[0] and not c[1].
+                        c = np.less(thr[off:off + 2 * n].reshape(2, n), yl, out=self._cmp[l])
+                        g = c[0] > c[1]
                         off += 2 * n
                     else:
-                        g = derivative_estimate(self.cfg.act, z[l], rng, samples)
-                    ops.sample += samples * g.size
-                    idx = g.nonzero()[0]
-                    active[l] = idx
+                        g = derivative_estimate(act, z[l], rng, samples)
+                    sampled += samples * n
+                    active[l] = g.nonzero()[0]
                     gval[l] = g
                     self.gates[l] = g
             else:
@@ -210,11 +245,11 @@ class Network:
         yo = y[L]
         if self.cfg.loss == "softmax-ce":
             d = yo - t
-            ops.add += d.size
+            add += d.size
         else:
             d = (yo - t) * (yo * (1 - yo))
-            ops.mul += 2 * d.size
-            ops.add += 2 * d.size
+            mul += 2 * d.size
+            add += 2 * d.size
         rows = None              # rows of layer l+1 that carry an error (None: all)
         for l in range(L - 1, -1, -1):
             Wl = W[l]
@@ -222,34 +257,35 @@ class Network:
             if l >= 1:
                 if not pgaf:
                     s = Wl.T @ d
-                    ops.mul += Wl.size
-                    ops.add += Wl.size
+                    mul += Wl.size
+                    add += Wl.size
                     yl = y[l]
-                    if self.cfg.act == "sigmoid":
+                    if act == "sigmoid":
                         s *= yl * (1 - yl)
-                        ops.mul += 2 * s.size
-                        ops.add += s.size
-                    elif self.cfg.act == "tanh":
+                        mul += 2 * s.size
+                        add += s.size
+                    elif act == "tanh":
                         s *= 1 - yl * yl
-                        ops.mul += 2 * s.size
-                        ops.add += s.size
+                        mul += 2 * s.size
+                        add += s.size
                     else:
                         s *= np.where(z[l - 1] > 0, 1.0, LEAKY_SLOPE).astype(self.dtype)
-                        ops.mul += s.size
+                        mul += s.size
                     d_below, rows_below = s, None
                 else:
                     cols = active[l - 1]
-                    ops.skipped += y[l].size - cols.size
+                    skipped += y[l].size - cols.size
                     if rows is None:
-                        sub = Wl[:, cols]
+                        # The gated-on columns gathered as rows of Wl.T: the layout (and so the
+                        # bits) of d @ Wl[:, cols], without that indexing's slower path.
+                        s = dot(Wl.T.take(cols, axis=0), d)
                     else:
-                        sub = Wl[np.ix_(rows, cols)]
-                    s = d @ sub
-                    ops.mul += sub.size
-                    ops.add += sub.size
+                        s = d @ Wl[np.ix_(rows, cols)]
+                    mul += d.size * cols.size
+                    add += d.size * cols.size
                     if not pure_gate:
                         s *= gval[l - 1][cols]
-                        ops.mul += s.size
+                        mul += s.size
                     d_below, rows_below = s, cols
             # Update of layer l's active rows (bias column included).  BLAS ?ger forms
             # alpha * d[k] once per row (the learning-rate fold, 1 mul per active neuron),
@@ -259,15 +295,27 @@ class Network:
             prev = ya[l]
             if rows is None:
                 self._ger(-rate, prev, d, a=Wb[l].T, overwrite_a=1)
-            elif rows.size:
+            elif rows.size > _AXPY_ROWS:
                 sub = Wb[l][rows]
                 self._ger(-rate, prev, d, a=sub.T, overwrite_a=1)
                 Wb[l][rows] = sub
+            elif rows.size:
+                # Few rows: update each in place with ?axpy, no gather or scatter.  ?ger does
+                # exactly this per row (OpenBLAS's ger is an axpy per column of a = Wb.T) with
+                # the fold alpha * d[k] in the weights' precision: the same bits.
+                axpy, Wbl = self._axpy, Wb[l]
+                for j, v in zip(rows.tolist(), (self.dtype.type(-rate) * d).tolist()):
+                    axpy(prev, Wbl[j], a=v)
             n_in = prev.size - 1
-            ops.mul += d.size + d.size * n_in
-            ops.add += d.size * n_in + d.size
+            mul += d.size + d.size * n_in
+            add += d.size * n_in + d.size
             if l >= 1:
                 d, rows = d_below, rows_below
+        ops.mul += mul
+        ops.add += add
+        if pgaf:
+            ops.sample += sampled
+            ops.skipped += skipped
 
     def loss(self, X: np.ndarray, T: np.ndarray) -> float:
         """Mean loss over a batch: squared error (mse) or cross-entropy (softmax-ce)."""

@@ -132,6 +132,45 @@ def test_gates_are_bit_identical_to_pair_gate():
             assert_array_equal(g.astype(np.uint8), pair_gate(y, ref))
 
 
+def test_float32_gates_are_bit_identical_to_pair_gate():
+    """The float32 net compares against float32 thresholds: still pair_gate's bits."""
+    cfg = NetConfig(shape="8-40-30-3", loss="softmax-ce")
+    net = Network(cfg, np.random.default_rng(2), init_scale=3.0)
+    mtj, ref = np.random.default_rng(5), np.random.default_rng(5)
+    rng = np.random.default_rng(9)
+    for _ in range(300):
+        x = (rng.random(8) - 0.5).astype(np.float32)
+        net.train_step(x, np.eye(3, dtype=np.float32)[rng.integers(3)], 0.1, OpCounts(),
+                       algo="pgaf", rng=mtj)
+        for g, y in zip(net.gates, net.y[1:-1]):
+            assert y.dtype == np.float32
+            assert_array_equal(g.astype(np.uint8), pair_gate(y, ref))
+
+
+def test_float32_threshold_orders_like_its_double():
+    """``u < y`` iff ``lo < y`` for float32 ``y`` right at the rounding boundary of each ``u``."""
+    net = Network(NetConfig(shape="2-500-1", loss="mse"), np.random.default_rng(0))
+    lo = net._thresholds(np.random.default_rng(3))
+    u = np.random.default_rng(3).random(lo.size)
+    assert lo.dtype == np.float32 and np.all(lo <= u)
+    up = np.nextafter(lo, np.float32(np.inf))
+    assert np.all(up > u)                    # lo is the largest float32 <= u
+    for y in (lo, up, np.nextafter(lo, np.float32(0)), u.astype(np.float32)):
+        assert_array_equal(u < y, lo < y)
+        assert_array_equal(u >= y, lo >= y)
+
+
+def test_bias_offset_alternates_on_hidden_layers_only():
+    cfg = NetConfig(shape="3-4-3-2", loss="softmax-ce")
+    a = Network(cfg, np.random.default_rng(1), bias_offset=0.75)
+    b = Network(cfg, np.random.default_rng(1))
+    assert_array_equal(a.b[0], [0.75, -0.75, 0.75, -0.75])
+    assert_array_equal(a.b[1], [0.75, -0.75, 0.75])
+    assert_array_equal(a.b[2], [0, 0])
+    for wa, wb in zip(a.W, b.W):             # same weights: the offset draws nothing
+        assert_array_equal(wa, wb)
+
+
 @pytest.mark.parametrize("loss", ["mse", "softmax-ce"])
 def test_bp_gradient_matches_finite_differences(loss):
     cfg = NetConfig(shape="4-5-3-3" if loss == "softmax-ce" else "4-5-3-1", loss=loss)
