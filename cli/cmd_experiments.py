@@ -74,8 +74,10 @@ def run_xor(args, out):
         runs[algo] = [train_float(NetConfig(shape="2-2-1", loss="mse", seed=s), ds, algo) for s in seeds]
     st = DEFAULTS["xor"]
     lines = [f"XOR 2-2-1, sigmoid hidden and output, squared error, {st['epochs']} cycles (one cycle = "
-             f"one SGD step on each of the 4 patterns, in a fresh random order), lr {st['lr']}, "
-             f"init_scale {st['init_scale']}, inputs {'centred to ±0.5' if st['center'] else '0/1'}, "
+             f"one SGD step on each of the 4 patterns, in a fresh random order), lr {st['lr']} "
+             f"(output layer), hidden lr {st['hidden_lr'] or st['lr']}, init_scale {st['init_scale']}, "
+             f"hidden biases ±{st.get('bias_offset', 0.0)}, "
+             f"inputs {'centred to ±0.5' if st['center'] else '0/1'}, "
              f"seeds {args.seeds}: `pgaf experiments xor`", "",
              "| algorithm | seeds solved (all 4 outputs on the right side of 0.5) | median final loss "
              "| mul | add | samples |", "|---|---:|---:|---:|---:|---:|"]

@@ -231,14 +231,13 @@ def test_same_seed_same_bits():
 
 
 def test_xor_seeds_1_to_10_with_the_defaults():
-    """Regression guard on the README's XOR result: p-GAF solves 9 of seeds 1-10, BP 8.
+    """Regression guard on the README's XOR result: BP and p-GAF each solve all of seeds 1-10.
 
-    The target was 9/10 for both; BP misses it by one seed (4 and 7 fall into the 2-2-1
-    net's saturated-hidden-unit trap, outputs stuck at 0.5 for two patterns).  The defaults
-    were chosen on seeds 11-100, where each algorithm solves 90 %.
+    The defaults (hidden biases ±1, 0.75 x Glorot, output lr 3, hidden lr 0.3) were chosen
+    on held-out seeds 11-300 (BP 283/290, p-GAF 279/290), never on seeds 1-10.
     """
     ds = load_dataset("xor")
-    for algo, want in (("bp", 8), ("pgaf", 9)):
+    for algo in ("bp", "pgaf"):
         solved = [train_float(NetConfig(shape="2-2-1", loss="mse", seed=s), ds, algo,
                               eval_every=10**9, record_loss=False)["solved"] for s in range(1, 11)]
-        assert sum(solved) >= want, (algo, solved)
+        assert solved == [True] * 10, (algo, solved)
