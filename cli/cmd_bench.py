@@ -14,6 +14,9 @@ def add_arguments(parser):
                         help="training examples per repetition (default 6000)")
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions per algorithm (default 5)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--blas-threads", type=int, default=1, metavar="N",
+                        help="BLAS threads during the timing (default 1: a batch-1 update is far too small "
+                             "to share, and extra threads only contend on a loaded machine); 0 = leave as is")
     parser.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
 
 
@@ -49,6 +52,8 @@ def run(args) -> int:
 
     if args.examples < 1 or args.reps < 1:
         raise UserError("--examples and --reps must be >= 1")
+    if args.blas_threads < 0:
+        raise UserError("--blas-threads must be >= 0 (0 leaves the BLAS library's own setting)")
     cfg = NetConfig(shape=args.net, loss="softmax-ce", seed=args.seed)
     if args.data_dir:
         from pgaf.golden.trainer import check_shape, load_dataset
@@ -63,19 +68,27 @@ def run(args) -> int:
         y = rng.integers(0, cfg.shape[-1], 10000)
         source = "random data of the net's input shape"
     T = np.eye(cfg.shape[-1], dtype=np.float32)[y]
+    import contextlib
+    limit = contextlib.nullcontext()
+    if args.blas_threads:
+        # threadpoolctl ships with scikit-learn, a dependency already
+        from threadpoolctl import threadpool_limits
+        limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
     times = {"bp": [], "pgaf": []}
     skipped = None
-    for rep in range(args.reps):
-        for algo in (("bp", "pgaf") if rep % 2 == 0 else ("pgaf", "bp")):
-            dt, ops = measure(cfg, X, T, algo, 0.05, args.examples, args.seed + rep)
-            times[algo].append(dt)
-            if algo == "pgaf":
-                skipped = ops.skipped / max(1, args.examples * cfg.n_hidden)
+    with limit:
+        for rep in range(args.reps):
+            for algo in (("bp", "pgaf") if rep % 2 == 0 else ("pgaf", "bp")):
+                dt, ops = measure(cfg, X, T, algo, 0.05, args.examples, args.seed + rep)
+                times[algo].append(dt)
+                if algo == "pgaf":
+                    skipped = ops.skipped / max(1, args.examples * cfg.n_hidden)
     med = {a: statistics.median(v) for a, v in times.items()}
     rate = {a: args.examples / med[a] for a in med}
     epoch_s = {a: 60000 / rate[a] for a in rate}
     print(f"pgaf bench: {cfg.shape_str}, float32, batch 1, {args.examples} examples x {args.reps} "
-          f"interleaved reps, {source}; numpy {np.__version__}, {platform.machine()}")
+          f"interleaved reps, {source}; BLAS threads {args.blas_threads or 'default'}; "
+          f"numpy {np.__version__}, {platform.machine()}")
     print(f"{'algo':6s} {'median s':>9s} {'examples/s':>11s} {'60k-epoch s':>12s}")
     for a in ("bp", "pgaf"):
         print(f"{a:6s} {med[a]:9.3f} {rate[a]:11.0f} {epoch_s[a]:12.1f}")
@@ -84,6 +97,7 @@ def run(args) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"net": cfg.shape_str, "examples": args.examples, "reps": args.reps, "source": source,
+                       "blas_threads": args.blas_threads,
                        "times_s": times, "median_s": med, "examples_per_s": rate,
                        "ratio_pgaf_over_bp": rate["pgaf"] / rate["bp"], "skipped_fraction": skipped}, f, indent=1)
     return 0
