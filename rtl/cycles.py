@@ -16,6 +16,11 @@ upscaled 3x (24x24) and padded to 28x28 (MNIST's layout), unless ``--mnist DIR``
 at the MNIST IDX files.  ``--trained-epochs E`` first trains the golden net for E epochs
 with p-GAF (gates thin out as activations saturate) and measures from those weights.
 Amaranth's simulator runs a few thousand cycles/s, so 784-64-10 is measured on a few examples.
+
+``--over-training E`` instead averages over a whole golden p-GAF training run of E epochs
+(the fixed-point experiments' learning-rate schedule): every step's cycles come from
+:func:`expected_cycles` with that step's gates -- the cycle model that
+``tests/rtl/test_trainer.py`` checks against the RTL's own cycle counters on every step.
 """
 
 from __future__ import annotations
@@ -138,6 +143,37 @@ def _trained(cfg, epochs: int, x_float, labels):
     return net.weights, net.biases
 
 
+def over_training(cfg, dataset: str, epochs: int, data_dir=None):
+    """Mean (forward, backward + update) cycles per step of a p-GAF run, and bp's per step.
+
+    Trains the golden :class:`~pgaf.golden.fixed_net.FixedNet` with p-GAF for ``epochs``
+    epochs (order of :func:`~pgaf.golden.train_fixed.training_order`, learning-rate shifts of
+    :data:`pgaf.golden.experiments_fixed.DEFAULTS`) and sums :func:`expected_cycles` of every
+    step's gates.  bp's cycles do not depend on the data.
+    """
+    from pgaf.golden.data import load
+    from pgaf.golden.experiments_fixed import DEFAULTS
+    from pgaf.golden.fixed_net import FixedNet, quantize_inputs, quantize_targets
+    from pgaf.golden.mtj_emulator import MTJEmulator
+    from pgaf.golden.train_fixed import training_order
+
+    ds = load(dataset, data_dir)
+    lr_shifts = DEFAULTS[dataset][4]
+    net = FixedNet.from_config(cfg)
+    em = MTJEmulator(cfg.seed, cfg.fixed.a_frac)
+    xq = quantize_inputs(ds.x_train, cfg.fixed)
+    tq = quantize_targets(ds.y_train, cfg.shape[-1], cfg.fixed)
+    fwd = bwd = steps = 0
+    for epoch, order in enumerate(training_order(cfg, len(xq), epochs)):
+        if lr_shifts:
+            net.lr_shift = lr_shifts[min(epoch, len(lr_shifts) - 1)]
+        for i in order:
+            net.train_step(xq[i], tq[i], em)
+            f, b = expected_cycles(cfg, net.last_gates)
+            fwd, bwd, steps = fwd + f, bwd + b, steps + 1
+    return fwd / steps, bwd / steps, expected_cycles(cfg, None), steps
+
+
 def main(argv=None) -> int:
     from pgaf.golden.config import NetConfig
     from pgaf.golden.fixed_net import quantize_inputs
@@ -150,7 +186,22 @@ def main(argv=None) -> int:
                    help="train the golden net this many epochs (p-GAF) on the digits first")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--mnist", default=None, help="folder of the MNIST IDX files (784-input nets)")
+    p.add_argument("--over-training", type=int, default=0, metavar="E",
+                   help="average over a whole E-epoch golden p-GAF run by the RTL's cycle model")
     args = p.parse_args(argv)
+    if args.over_training:
+        for shape in args.nets.split(","):
+            for lanes in [int(v) for v in args.lanes.split(",")]:
+                cfg = NetConfig(shape=shape, lanes=lanes, loss="sigmoid-ce", seed=args.seed)
+                dataset = "mnist" if cfg.shape[0] == 784 else "digits"
+                t0 = time.time()
+                f_pg, b_pg, (f_bp, b_bp), steps = over_training(
+                    cfg, dataset, args.over_training, args.mnist)
+                print(f"{shape} lanes {lanes}, {dataset}, {args.over_training} epochs ({steps} steps): "
+                      f"forward bp {f_bp} / p-GAF {f_pg:.0f}; backward+update bp {b_bp} / "
+                      f"p-GAF {b_pg:.0f} = {b_bp / b_pg:.2f}x fewer; whole step "
+                      f"{(f_bp + b_bp) / (f_pg + b_pg):.2f}x  ({time.time() - t0:.0f} s)", flush=True)
+        return 0
 
     nets = args.nets.split(",")
     counts = [int(v) for v in args.examples.split(",")]
