@@ -15,8 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .mtj_emulator import FAULTS
-from .xoshiro import stream_states
+from .mtj_emulator import MTJEmulator
 
 __all__ = ["xoshiro_block", "FastMTJEmulator"]
 
@@ -145,6 +144,9 @@ class _BlockStream:
         self.buf = np.empty(0, dtype=np.uint32)
         self.pos = 0
 
+    def next(self) -> int:
+        return int(self.take(1)[0])
+
     def take(self, n: int) -> np.ndarray:
         if self.pos + n > self.buf.size:
             rest = self.buf[self.pos:]
@@ -160,8 +162,11 @@ class _BlockStream:
         return r
 
 
-class FastMTJEmulator:
-    """Drop-in for :meth:`MTJEmulator.gates <pgaf.golden.mtj_emulator.MTJEmulator.gates>` with the same bits.
+class FastMTJEmulator(MTJEmulator):
+    """:class:`~pgaf.golden.mtj_emulator.MTJEmulator` with its two streams drawn ahead in blocks.
+
+    Same bits, same methods: only the streams differ (:class:`_BlockStream` instead of
+    :class:`~pgaf.golden.xoshiro.Xoshiro128pp`).
 
     Parameters
     ----------
@@ -173,22 +178,6 @@ class FastMTJEmulator:
 
     def __init__(self, seed: int, a_frac: int = 8, fault: str | None = None,
                  lanes: int = 1024, k: int = 64):
-        if fault not in FAULTS:
-            raise ValueError(f"unknown MTJ fault {fault!r}; use one of {FAULTS}")
-        sa, sb = stream_states(seed)
-        self.a, self.b = _BlockStream(sa, lanes, k), _BlockStream(sb, lanes, k)
-        self.shift = 32 - a_frac
-        self.fault = fault
-        self.samples = 0
-
-    def gates(self, ps) -> list[int]:
-        """Gates for a sequence of codes, drawn in order (neuron 0 first)."""
-        ps = np.asarray(ps, dtype=np.int64)
-        n = ps.size
-        ra, rb = self.a.take(n), self.b.take(n)
-        self.samples += 2 * n
-        if self.fault is not None:
-            return [0] * n  # a stuck device never yields the pair (1, 0)
-        b1 = (ra >> self.shift).astype(np.int64) < ps
-        b2 = (rb >> self.shift).astype(np.int64) < ps
-        return (b1 & ~b2).astype(np.int64).tolist()
+        super().__init__(seed, a_frac, fault)
+        self.a = _BlockStream(self.a.state, lanes, k)
+        self.b = _BlockStream(self.b.state, lanes, k)
