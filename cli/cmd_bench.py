@@ -41,7 +41,6 @@ def measure(cfg, X, T, algo, lr, n, seed):
 
 
 def run(args) -> int:
-    import json
     import platform
     import statistics
 
@@ -95,9 +94,10 @@ def run(args) -> int:
     print(f"p-GAF / BP throughput ratio: {rate['pgaf'] / rate['bp']:.2f} "
           f"(p-GAF skipped {skipped * 100:.0f} % of hidden neurons)")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"net": cfg.shape_str, "examples": args.examples, "reps": args.reps, "source": source,
-                       "blas_threads": args.blas_threads,
-                       "times_s": times, "median_s": med, "examples_per_s": rate,
-                       "ratio_pgaf_over_bp": rate["pgaf"] / rate["bp"], "skipped_fraction": skipped}, f, indent=1)
+        from pgaf.golden.jsonfile import write_json
+        write_json(args.json, {"net": cfg.shape_str, "examples": args.examples, "reps": args.reps,
+                               "source": source, "blas_threads": args.blas_threads,
+                               "times_s": times, "median_s": med, "examples_per_s": rate,
+                               "ratio_pgaf_over_bp": rate["pgaf"] / rate["bp"],
+                               "skipped_fraction": skipped})
     return 0

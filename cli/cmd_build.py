@@ -46,5 +46,6 @@ def run(args) -> int:
     text = json.dumps(d, indent=2, sort_keys=True)
     print(text)
     if args.json:
-        Path(args.json).write_text(text + "\n")
+        from pgaf.golden.jsonfile import write_json
+        write_json(args.json, d, indent=2, sort_keys=True)
     return 0

@@ -39,8 +39,6 @@ def table(results, precision="fp32", sample_pj=None) -> str:
 
 
 def run(args) -> int:
-    import json
-
     from pgaf.golden.trainer import load_dataset, train_float
 
     check_common(args)
@@ -60,6 +58,6 @@ def run(args) -> int:
     print(f"\np-GAF skipped {skipped * 100:.1f} % of hidden neurons (no error, no update); "
           f"wall {results['bp']['wall_s']:.1f} s BP, {r['wall_s']:.1f} s p-GAF")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        from pgaf.golden.jsonfile import write_json
+        write_json(args.json, results)
     return 0

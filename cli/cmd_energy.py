@@ -107,11 +107,10 @@ def _wave_plot(path, r, p):
 
 
 def run(args) -> int:
-    import json
-
     from pgaf.golden.device import A_UA, switching_probability
     from pgaf.golden.energy import SAMPLE_PJ_PAPER
     from pgaf.golden.errors import UserError
+    from pgaf.golden.jsonfile import write_json
     from pgaf.spice.params import CircuitParams
     from pgaf.spice.sampling_cycle import PARTS, SUPPLIES, simulate_sampling_cycle
     from pgaf.spice.sweep import PULSES_NS, current_offsets_ua, sweep_current, sweep_pulse_width
@@ -192,10 +191,6 @@ def run(args) -> int:
                "gradient_energy": grads, "precision": args.precision, "seed": args.seed}
         if llg is not None:
             out["llg"] = {k: v for k, v in llg.items() if k != "summary"}
-        try:
-            with open(args.json, "w") as f:
-                json.dump(out, f, indent=1)
-        except OSError as err:
-            raise UserError(f"cannot write {args.json}: {err.strerror}") from None
+        write_json(args.json, out)
         print(f"json: {args.json}")
     return 0

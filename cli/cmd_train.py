@@ -58,8 +58,6 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    import json
-
     from pgaf.golden.energy import gradient_energy_pj
     from pgaf.golden.trainer import load_dataset
 
@@ -104,10 +102,6 @@ def run(args) -> int:
           f"gradient energy {result['energy_pj'] / 1e6:.3f} uJ ({args.precision})  "
           f"{result['wall_s']:.1f} s")
     if args.json:
-        try:
-            with open(args.json, "w") as f:
-                json.dump(result, f, indent=1)
-        except OSError as e:
-            from pgaf.golden.errors import UserError
-            raise UserError(f"cannot write {args.json}: {e.strerror}") from None
+        from pgaf.golden.jsonfile import write_json
+        write_json(args.json, result)
     return 0

@@ -21,6 +21,7 @@ import numpy as np
 from .config import FixedFormat, NetConfig
 from .data import load
 from .errors import UserError
+from .jsonfile import write_json
 from .train_fixed import ALGOS, train_fixed
 
 #: Learning rate 2**-shift per epoch for MNIST: halves every 5 epochs (the host sets it between epochs).
@@ -104,8 +105,7 @@ def _run(args) -> int:
         print(f"  {algo}: {int((accs == 1.0).sum())}/{len(accs)} runs at 100 %, "
               f"mean {accs.mean():.4f}, min {accs.min():.4f}, max {accs.max():.4f}")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+        write_json(args.json, results)
     return 0
 
 
