@@ -10,12 +10,6 @@ HELP = "train BP and p-GAF side by side (default: embedded 8x8 digits) and tabul
 
 def add_arguments(parser):
     add_common(parser, dataset_default="digits")
-    parser.add_argument("--samples", type=int, default=2, metavar="N",
-                        help="MTJ draws per hidden neuron per example for p-GAF (default 2)")
-    parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
-                        help="energy table of the arithmetic (default fp32)")
-    parser.add_argument("--sample-pj", type=float, metavar="PJ",
-                        help="energy of one MTJ sample in pJ (default: the paper-implied 1.09 pJ)")
     parser.add_argument("--json", metavar="FILE", help="write both results as JSON to FILE")
 
 

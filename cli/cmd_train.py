@@ -21,6 +21,12 @@ def add_common(parser, *, net_default=None, dataset_default="digits"):
                         help="passes over the training set (an XOR cycle is one pass; default per data set)")
     parser.add_argument("--lr", type=float, metavar="LR", help="learning rate (default per data set)")
     parser.add_argument("--seed", type=int, default=1, help="seed of weights, data order and samples (default 1)")
+    parser.add_argument("--samples", type=int, default=2, metavar="N",
+                        help="MTJ draws per hidden neuron per example for p-GAF (default 2)")
+    parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
+                        help="energy table of the arithmetic (default fp32)")
+    parser.add_argument("--sample-pj", type=float, metavar="PJ",
+                        help="energy of one MTJ sample in pJ (default: the paper-implied 1.09 pJ)")
 
 
 DEFAULT_NETS = {"xor": "2-2-1", "digits": "64-32-10", "mnist": "784-64-10", "fashion": "784-64-10"}
@@ -46,14 +52,8 @@ def add_arguments(parser):
     add_common(parser)
     parser.add_argument("--algo", choices=("bp", "pgaf"), default="pgaf",
                         help="exact backprop or MTJ-sampled p-GAF (default pgaf)")
-    parser.add_argument("--samples", type=int, default=2, metavar="N",
-                        help="MTJ draws per hidden neuron per example for p-GAF (default 2)")
     parser.add_argument("--fixed-point", action="store_true",
                         help="bit-exact fixed-point mode (the arithmetic the RTL implements)")
-    parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
-                        help="energy table of the arithmetic (default fp32)")
-    parser.add_argument("--sample-pj", type=float, metavar="PJ",
-                        help="energy of one MTJ sample in pJ (default: the paper-implied 1.09 pJ)")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
 
 
