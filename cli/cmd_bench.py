@@ -13,6 +13,10 @@ def add_arguments(parser):
     parser.add_argument("--examples", type=int, default=6000, metavar="N",
                         help="training examples per repetition (default 6000)")
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions per algorithm (default 5)")
+    parser.add_argument("--epochs", type=int, default=0, metavar="E",
+                        help="instead of repetitions from fresh weights, time the first E epochs of the "
+                             "default MNIST training (lr schedule of a 40-epoch run), BP and p-GAF "
+                             "alternating epoch by epoch; needs --data-dir")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--blas-threads", type=int, default=1, metavar="N",
                         help="BLAS threads during the timing (default 1: a batch-1 update is far too small "
@@ -20,24 +24,56 @@ def add_arguments(parser):
     parser.add_argument("--json", metavar="FILE", help="also write the measurements as JSON")
 
 
-def measure(cfg, X, T, algo, lr, n, seed):
-    """Seconds for ``n`` SGD steps from fresh weights (the training loop's own call)."""
+def timed_steps(net, X, T, order, lr, algo, rng, ops):
+    """Seconds for one SGD step per index of ``order`` (the training loop's own call)."""
     import time
-
-    import numpy as np
-
-    from pgaf.golden.network import Network
-    from pgaf.golden.ops import OpCounts
-    ss = np.random.SeedSequence(seed)
-    rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in ss.spawn(3))
-    net = Network(cfg, rng_init)
-    ops = OpCounts()
-    order = rng_order.integers(0, len(X), n)
     step = net.train_step
     t0 = time.perf_counter()
     for i in order:
-        step(X[i], T[i], lr, ops, algo=algo, rng=rng_mtj)
-    return time.perf_counter() - t0, ops
+        step(X[i], T[i], lr, ops, algo=algo, rng=rng)
+    return time.perf_counter() - t0
+
+
+def fresh_nets(cfg, seed):
+    """A net, its example-order and MTJ generators, as :func:`~pgaf.golden.trainer.train_float` seeds them."""
+    import numpy as np
+
+    from pgaf.golden.network import Network
+    rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    return Network(cfg, rng_init), rng_order, rng_mtj
+
+
+def bench_fresh(cfg, X, T, args, lr):
+    """Median seconds per algorithm over interleaved repetitions of ``args.examples`` steps from fresh weights."""
+    from pgaf.golden.ops import OpCounts
+    times = {"bp": [], "pgaf": []}
+    skipped = 0
+    for rep in range(args.reps):
+        for algo in (("bp", "pgaf") if rep % 2 == 0 else ("pgaf", "bp")):
+            net, rng_order, rng_mtj = fresh_nets(cfg, args.seed + rep)
+            ops = OpCounts()
+            order = rng_order.integers(0, len(X), args.examples)
+            times[algo].append(timed_steps(net, X, T, order, lr, algo, rng_mtj, ops))
+            if algo == "pgaf":
+                skipped = ops.skipped / (args.examples * cfg.n_hidden)
+    return times, skipped
+
+
+def bench_training(cfg, X, T, args):
+    """Seconds per epoch of the default MNIST schedule, BP and p-GAF alternating epoch by epoch."""
+    from pgaf.golden.ops import OpCounts
+    from pgaf.golden.trainer import DEFAULTS, lr_at
+    st = DEFAULTS["mnist"]
+    runs = {a: fresh_nets(cfg, args.seed) + (OpCounts(),) for a in ("bp", "pgaf")}
+    times = {"bp": [], "pgaf": []}
+    for epoch in range(args.epochs):
+        lr = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
+        for algo in (("bp", "pgaf") if epoch % 2 == 0 else ("pgaf", "bp")):
+            net, rng_order, rng_mtj, ops = runs[algo]
+            order = rng_order.permutation(len(X))
+            times[algo].append(timed_steps(net, X, T, order, lr, algo, rng_mtj, ops))
+    ops = runs["pgaf"][3]
+    return times, ops.skipped / (args.epochs * len(X) * cfg.n_hidden)
 
 
 def run(args) -> int:
@@ -49,10 +85,12 @@ def run(args) -> int:
     from pgaf.golden.config import NetConfig
     from pgaf.golden.errors import UserError
 
-    if args.examples < 1 or args.reps < 1:
-        raise UserError("--examples and --reps must be >= 1")
+    if args.examples < 1 or args.reps < 1 or args.epochs < 0:
+        raise UserError("--examples and --reps must be >= 1, --epochs >= 0")
     if args.blas_threads < 0:
         raise UserError("--blas-threads must be >= 0 (0 leaves the BLAS library's own setting)")
+    if args.epochs and not args.data_dir:
+        raise UserError("--epochs times real training: name the MNIST folder with --data-dir DIR")
     cfg = NetConfig(shape=args.net, loss="softmax-ce", seed=args.seed)
     if args.data_dir:
         from pgaf.golden.trainer import check_shape, load_dataset
@@ -73,31 +111,39 @@ def run(args) -> int:
         # threadpoolctl ships with scikit-learn, a dependency already
         from threadpoolctl import threadpool_limits
         limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
-    times = {"bp": [], "pgaf": []}
-    skipped = None
+    from pgaf.golden.trainer import DEFAULTS
     with limit:
-        for rep in range(args.reps):
-            for algo in (("bp", "pgaf") if rep % 2 == 0 else ("pgaf", "bp")):
-                dt, ops = measure(cfg, X, T, algo, 0.05, args.examples, args.seed + rep)
-                times[algo].append(dt)
-                if algo == "pgaf":
-                    skipped = ops.skipped / max(1, args.examples * cfg.n_hidden)
+        if args.epochs:
+            times, skipped = bench_training(cfg, X, T, args)
+            n = len(X)
+            what = (f"first {args.epochs} epoch(s) of the default training (lr {DEFAULTS['mnist']['lr']} "
+                    f"cosine over {DEFAULTS['mnist']['epochs']} epochs), epochs alternating")
+        else:
+            times, skipped = bench_fresh(cfg, X, T, args, DEFAULTS["mnist"]["lr"])
+            n = args.examples
+            what = (f"{args.examples} examples from fresh weights x {args.reps} interleaved reps, "
+                    f"lr {DEFAULTS['mnist']['lr']}")
     med = {a: statistics.median(v) for a, v in times.items()}
-    rate = {a: args.examples / med[a] for a in med}
-    epoch_s = {a: 60000 / rate[a] for a in rate}
-    print(f"pgaf bench: {cfg.shape_str}, float32, batch 1, {args.examples} examples x {args.reps} "
-          f"interleaved reps, {source}; BLAS threads {args.blas_threads or 'default'}; "
-          f"numpy {np.__version__}, {platform.machine()}")
+    rate = {a: n / med[a] for a in med}
+    total = {a: len(v) * n / sum(v) for a, v in times.items()}
+    print(f"pgaf bench: {cfg.shape_str}, float32, batch 1, {what}, {source}; BLAS threads "
+          f"{args.blas_threads or 'default'}; numpy {np.__version__}, {platform.machine()}")
     print(f"{'algo':6s} {'median s':>9s} {'examples/s':>11s} {'60k-epoch s':>12s}")
     for a in ("bp", "pgaf"):
-        print(f"{a:6s} {med[a]:9.3f} {rate[a]:11.0f} {epoch_s[a]:12.1f}")
+        print(f"{a:6s} {med[a]:9.3f} {rate[a]:11.0f} {60000 / rate[a]:12.1f}")
+    if args.epochs:
+        paired = statistics.median(b / p for b, p in zip(times["bp"], times["pgaf"]))
+        print(f"per epoch, p-GAF / BP throughput: median {paired:.2f}, first epoch "
+              f"{times['bp'][0] / times['pgaf'][0]:.2f}, last {times['bp'][-1] / times['pgaf'][-1]:.2f}")
     print(f"p-GAF / BP throughput ratio: {rate['pgaf'] / rate['bp']:.2f} "
           f"(p-GAF skipped {skipped * 100:.0f} % of hidden neurons)")
     if args.json:
         from pgaf.golden.jsonfile import write_json
-        write_json(args.json, {"net": cfg.shape_str, "examples": args.examples, "reps": args.reps,
+        write_json(args.json, {"net": cfg.shape_str, "mode": "training" if args.epochs else "fresh",
+                               "examples": n, "reps": args.reps, "epochs": args.epochs,
                                "source": source, "blas_threads": args.blas_threads,
                                "times_s": times, "median_s": med, "examples_per_s": rate,
+                               "overall_examples_per_s": total,
                                "ratio_pgaf_over_bp": rate["pgaf"] / rate["bp"],
                                "skipped_fraction": skipped})
     return 0

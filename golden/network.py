@@ -15,6 +15,9 @@ in an :class:`~pgaf.golden.ops.OpCounts` (convention in :mod:`pgaf.golden.ops`).
 
 from __future__ import annotations
 
+from collections import deque
+from itertools import repeat as _repeat
+
 import numpy as np
 from scipy.linalg import blas as _blas
 from scipy.special import expit as _expit
@@ -29,7 +32,11 @@ __all__ = ["Network", "ALGOS"]
 
 ALGOS = ("bp", "pgaf")
 _U_BLOCK = 256   # examples' worth of pair-gate uniforms drawn per call to the generator
-_AXPY_ROWS = 12  # up to this many gated-on rows are updated by one ?axpy each, more by one ?ger
+
+
+def _drain(iterator) -> None:
+    """Run an iterator to its end at C speed, keeping nothing."""
+    deque(iterator, maxlen=0)
 
 
 class Network:
@@ -51,15 +58,24 @@ class Network:
         all through the origin; output biases start at zero.  Default 0 (all biases zero).
     dtype : numpy dtype
         ``float32`` (default; measured faster than float64 at equal accuracy) or ``float64``.
+    center_hidden : bool
+        Sigmoid hidden neurons pass on ``sigmoid(z) - 1/2`` instead of ``sigmoid(z)``: zero-centred
+        inputs for the next layer, as the data's own inputs are centred.  The derivative, and so
+        the MTJ's switching probability ``sigmoid(z)`` and its (1,0) gate, are unchanged; the
+        net computes the same functions as an uncentred one (the next layer's biases absorb the
+        shift), it only trains better conditioned (LeCun et al., "Efficient BackProp", 1998).
     """
 
     def __init__(self, cfg: NetConfig, rng: np.random.Generator, *, init_scale: float = 1.0,
-                 bias_offset: float = 0.0, dtype=np.float32):
+                 bias_offset: float = 0.0, dtype=np.float32, center_hidden: bool = False):
         if cfg.loss not in ("mse", "softmax-ce"):
             raise UserError(f"float training supports loss mse or softmax-ce, not {cfg.loss!r}; "
                             f"sigmoid-ce is the fixed-point mode's loss (use --fixed-point)")
         if not init_scale > 0:
             raise UserError(f"init_scale={init_scale!r} must be > 0")
+        if center_hidden and cfg.act != "sigmoid":
+            raise UserError(f"center_hidden applies to sigmoid hidden layers, not {cfg.act!r}")
+        self.center_hidden = bool(center_hidden)
         self.cfg = cfg
         self.dtype = np.dtype(dtype)
         shape = cfg.shape
@@ -86,19 +102,25 @@ class Network:
         shape = self.cfg.shape
         self.W = [wb[:, :-1] for wb in self.Wb]        # views: weights ...
         self.b = [wb[:, -1] for wb in self.Wb]         # ... and biases of the same memory
+        self._row = [list(wb) for wb in self.Wb]        # one view per neuron's row (weights, bias)
         self.z = [np.zeros(n, self.dtype) for n in shape[1:]]
         self.ya = [np.ones(n + 1, self.dtype) for n in shape[:-1]]   # layer inputs, trailing 1
         self.y = [a[:-1] for a in self.ya] + [np.zeros(shape[-1], self.dtype)]
         self.gates = [None] * (len(shape) - 2)          # last example's gates, per hidden layer
+        # p[l]: sigmoid(z) of hidden layer l, the MTJ's switching probability (y itself unless
+        # the layer's output is centred)
+        self.p = ([np.zeros(n, self.dtype) for n in shape[1:-1]] if self.center_hidden
+                  else self.y[1:-1])
         self._cmp = [np.empty((2, n), bool) for n in shape[1:-1]]   # pair-gate compare scratch
-        self._u = self._thr = None      # pre-drawn uniforms of the pair gates, see _thresholds
+        self._cmp_rows = [tuple(c) for c in self._cmp]                # its two rows, as views
+        self._u = self._thr = self._thr_l = None   # pre-drawn uniforms of the pair gates, see _thresholds
         self._u_rng = None
         self._u_row = 0
 
     def copy(self) -> "Network":
         """An independent copy of the weights (fresh buffers, no pre-drawn uniforms)."""
         new = object.__new__(Network)
-        new.cfg, new.dtype = self.cfg, self.dtype
+        new.cfg, new.dtype, new.center_hidden = self.cfg, self.dtype, self.center_hidden
         new.Wb = [wb.copy() for wb in self.Wb]
         new._set_blas()
         new._setup_buffers()
@@ -108,6 +130,27 @@ class Network:
 
     def __deepcopy__(self, memo):
         return self.copy()
+
+    def _refill(self, rng: np.random.Generator) -> None:
+        """Draw the next :data:`_U_BLOCK` examples' pair-gate thresholds (see :meth:`_thresholds`)."""
+        if self._u is None:
+            self._u = np.empty((_U_BLOCK, 2 * self.cfg.n_hidden))
+        rng.random(out=self._u)
+        if self.dtype != np.float32:
+            self._thr = self._u
+        else:
+            lo = self._u.astype(self.dtype)
+            # Where rounding went up, step down one float: u >= 0, so that is the
+            # integer view minus one (the bits of nextafter(lo, -inf)).
+            bits = lo.view(np.int32)
+            np.subtract(bits, lo > self._u, out=bits, casting="unsafe")
+            self._thr = lo
+        # Per hidden layer, a (block, 2, n) view: [row] holds that layer's u1 and u2 rows.
+        self._thr_l, off = [], 0
+        for n in self.cfg.shape[1:-1]:
+            self._thr_l.append(self._thr[:, off:off + 2 * n].reshape(_U_BLOCK, 2, n))
+            off += 2 * n
+        self._u_rng, self._u_row = rng, 0
 
     def _thresholds(self, rng: np.random.Generator) -> np.ndarray:
         """This example's pair-gate thresholds for every hidden pair: ``[u1_1, u2_1, u1_2, u2_2, ...]``.
@@ -123,19 +166,7 @@ class Network:
         lies in ``(lo, u]``), hence also ``u >= y`` iff ``lo >= y``.
         """
         if self._u_rng is not rng or self._u_row == _U_BLOCK:
-            if self._u is None:
-                self._u = np.empty((_U_BLOCK, 2 * self.cfg.n_hidden))
-            rng.random(out=self._u)
-            if self.dtype != np.float32:
-                self._thr = self._u
-            else:
-                lo = self._u.astype(self.dtype)
-                # Where rounding went up, step down one float: u >= 0, so that is the
-                # integer view minus one (the bits of nextafter(lo, -inf)).
-                bits = lo.view(np.int32)
-                np.subtract(bits, lo > self._u, out=bits, casting="unsafe")
-                self._thr = lo
-            self._u_rng, self._u_row = rng, 0
+            self._refill(rng)
         row = self._thr[self._u_row]
         self._u_row += 1
         return row
@@ -172,6 +203,8 @@ class Network:
             if l < L - 1:
                 a = np.empty_like(z)
                 self._hidden(z, a)
+                if self.center_hidden:
+                    a -= self.dtype.type(0.5)
             else:
                 if self.cfg.loss == "mse":
                     a = _expit(z)
@@ -185,7 +218,7 @@ class Network:
 
     def train_step(self, x: np.ndarray, t: np.ndarray, lr: float, ops: OpCounts, *,
                    algo: str = "bp", rng: np.random.Generator | None = None,
-                   samples: int = 2, hidden_lr: float | None = None) -> None:
+                   samples: int = 2, hidden_lr=None) -> None:
         """Forward ``x``, then one plain-SGD update towards target ``t``.
 
         Parameters
@@ -203,14 +236,15 @@ class Network:
             the 2-sample gates are drawn from it 256 examples ahead (see :meth:`_thresholds`).
         samples : int
             Draws per hidden neuron for p-GAF (2: the (1,0) pair gate).
-        hidden_lr : float, optional
-            Learning rate of the hidden layers' weights (default ``lr``).
+        hidden_lr : float or sequence of float, optional
+            Learning rate of the hidden layers' weights (default ``lr``); a sequence gives
+            one rate per hidden layer, ``hidden_lr[l]`` for the weights into hidden layer ``l``.
         """
         pgaf = algo == "pgaf"
         act = self.cfg.act
         pure_gate = samples == 2 and act == "sigmoid"
-        L = self.n_layers
         Wb, W, z, y, ya = self.Wb, self.W, self.z, self.y, self.ya
+        L = len(W)
         dot = np.dot
         mul = add = sampled = skipped = 0        # counted locally, added to ``ops`` once
         np.copyto(y[0], x)
@@ -218,21 +252,30 @@ class Network:
         active = [None] * L      # active[l]: indices of gated-on neurons of y[l+1] (None = all)
         gval = [None] * L
         if pgaf and pure_gate:
-            thr = self._thresholds(rng)
-            off = 0
+            # This example's row of the pre-drawn thresholds (:meth:`_thresholds`, inlined).
+            if self._u_rng is not rng or self._u_row == _U_BLOCK:
+                self._refill(rng)
+            row = self._u_row
+            self._u_row = row + 1
+            thr_l = self._thr_l
         for l in range(L):
             dot(Wb[l], ya[l], out=z[l])
             if l < L - 1:
                 yl = y[l + 1]
-                self._hidden(z[l], yl)
+                if self.center_hidden:
+                    pl = self.p[l]
+                    self._hidden(z[l], pl)
+                    np.subtract(pl, self.dtype.type(0.5), out=yl)
+                else:
+                    pl = yl
+                    self._hidden(z[l], yl)
                 if pgaf:
                     n = yl.size
                     if pure_gate:
                         # pair_gate(yl, rng) from the pre-drawn block: one compare of both
                         # uniforms, c = [u1 < y, u2 < y]; the pair is (1, 0) iff c[0] and not c[1].
-                        c = np.less(thr[off:off + 2 * n].reshape(2, n), yl, out=self._cmp[l])
-                        g = c[0] > c[1]
-                        off += 2 * n
+                        np.less(thr_l[l][row], pl, out=self._cmp[l])
+                        g = np.greater(*self._cmp_rows[l])
                     else:
                         g = derivative_estimate(act, z[l], rng, samples)
                     sampled += samples * n
@@ -261,7 +304,8 @@ class Network:
                     add += Wl.size
                     yl = y[l]
                     if act == "sigmoid":
-                        s *= yl * (1 - yl)
+                        pl = self.p[l - 1]
+                        s *= pl * (1 - pl)
                         mul += 2 * s.size
                         add += s.size
                     elif act == "tanh":
@@ -291,21 +335,23 @@ class Network:
             # alpha * d[k] once per row (the learning-rate fold, 1 mul per active neuron),
             # then one multiply-subtract per input; the bias's input is the constant 1,
             # a subtraction of the folded delta, counted as 1 add and no mul.
-            rate = lr if (l == L - 1 or hidden_lr is None) else hidden_lr
+            if l == L - 1 or hidden_lr is None:
+                rate = lr
+            else:
+                rate = hidden_lr[l] if isinstance(hidden_lr, (tuple, list)) else hidden_lr
             prev = ya[l]
             if rows is None:
                 self._ger(-rate, prev, d, a=Wb[l].T, overwrite_a=1)
-            elif rows.size > _AXPY_ROWS:
-                sub = Wb[l][rows]
-                self._ger(-rate, prev, d, a=sub.T, overwrite_a=1)
-                Wb[l][rows] = sub
             elif rows.size:
-                # Few rows: update each in place with ?axpy, no gather or scatter.  ?ger does
-                # exactly this per row (OpenBLAS's ger is an axpy per column of a = Wb.T) with
-                # the fold alpha * d[k] in the weights' precision: the same bits.
-                axpy, Wbl = self._axpy, Wb[l]
-                for j, v in zip(rows.tolist(), (self.dtype.type(-rate) * d).tolist()):
-                    axpy(prev, Wbl[j], a=v)
+                # Only the gated-on rows, each updated in place by one ?axpy: no gather or
+                # scatter (measured faster than gathering them for one ?ger at any row count
+                # up to 24 of 64).  ?ger does exactly this per row (OpenBLAS's ger is an axpy
+                # per column of a = Wb.T) with the fold alpha * d[k] in the weights'
+                # precision: the same bits.  ``map`` drives the calls from C: no interpreted
+                # loop body per row.
+                k = rows.size
+                _drain(map(self._axpy, _repeat(prev, k), map(self._row[l].__getitem__, rows.tolist()),
+                           _repeat(prev.size, k), (self.dtype.type(-rate) * d).tolist()))
             n_in = prev.size - 1
             mul += d.size + d.size * n_in
             add += d.size * n_in + d.size
@@ -316,6 +362,16 @@ class Network:
         if pgaf:
             ops.sample += sampled
             ops.skipped += skipped
+
+    def decay(self, factor: float, ops: OpCounts) -> None:
+        """Multiply every weight (not the biases) by ``factor``: weight decay, applied in bulk.
+
+        One multiplication per weight, counted in ``ops``.
+        """
+        f = self.dtype.type(factor)
+        for w in self.W:
+            w *= f
+            ops.mul += w.size
 
     def loss(self, X: np.ndarray, T: np.ndarray) -> float:
         """Mean loss over a batch: squared error (mse) or cross-entropy (softmax-ce)."""

@@ -17,6 +17,7 @@ import sys
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .config import NetConfig
 from .energy import gradient_energy_pj
@@ -29,10 +30,17 @@ __all__ = ["DEFAULTS", "XOR_CYCLES", "train_float", "load_dataset", "check_shape
 #: One XOR training cycle is one pass over the four patterns; the paper trains 3000 cycles.
 XOR_CYCLES = 3000
 
+#: Weight decay (``weight_decay`` > 0) is applied in bulk every this many examples: the
+#: weights are multiplied by ``(1 - lr * weight_decay) ** DECAY_EVERY``, what as many
+#: per-example decays would do, for 1/DECAY_EVERY of their multiplications.
+DECAY_EVERY = 1000
+
 #: Settings per dataset: epochs, lr (output layer), hidden_lr (hidden layers; None = lr),
 #: schedule ("constant" or "cosine": lr decays to lr * lr_end over the run), init_scale,
 #: center (subtract the training mean of each input feature), bias_offset (XOR only: hidden
-#: biases start at ±bias_offset, see :class:`~pgaf.golden.network.Network`; 0 when absent).
+#: biases start at ±bias_offset, see :class:`~pgaf.golden.network.Network`; 0 when absent),
+#: depth_gain (the hidden layer ``d`` layers below the output layer learns at its rate times
+#: ``depth_gain ** (d - 1)``; 1 when absent).
 DEFAULTS = {
     # XOR: inputs centred to ±0.5 (every pattern moves every weight); hidden biases +1 and -1
     # (bias_offset), so the two hidden hyperplanes start on opposite sides of the square's
@@ -133,8 +141,8 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     record_loss : bool, optional
         Record the training-set loss at every evaluation (default: XOR only).
     **overrides
-        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center`` (and ``bias_offset``
-        where the dataset's defaults have it).
+        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center``, ``depth_gain`` (and
+        ``bias_offset`` where the dataset's defaults have it).
 
     Returns
     -------
@@ -149,7 +157,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if not (isinstance(samples, int) and samples >= 2 and samples % 2 == 0):
         raise UserError(f"samples={samples!r} must be an even integer >= 2 (pairs of MTJ draws)")
     base = DEFAULTS.get(dataset.name, DEFAULTS["mnist"])
-    unknown = set(overrides) - set(base)
+    unknown = set(overrides) - set(base) - {"depth_gain", "weight_decay", "center_hidden"}
     if unknown:
         raise UserError(f"unknown training settings {sorted(unknown)}; known: {sorted(base)}")
     st = dict(base, **{k: v for k, v in overrides.items() if v is not None})
@@ -161,6 +169,12 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
         raise UserError(f"learning rate must be > 0 (got lr={st['lr']}, hidden_lr={st['hidden_lr']})")
     if not (isinstance(st["epochs"], int) and st["epochs"] >= 1):
         raise UserError(f"epochs={st['epochs']!r} must be an integer >= 1")
+    gain = st.setdefault("depth_gain", 1.0)
+    if not gain > 0:
+        raise UserError(f"depth_gain={gain!r} must be > 0")
+    wd = st.setdefault("weight_decay", 0.0)
+    if not wd >= 0:
+        raise UserError(f"weight_decay={wd!r} must be >= 0")
     check_shape(cfg, dataset)
 
     x_tr, y_tr = dataset.x_train, dataset.y_train
@@ -186,7 +200,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     ss = np.random.SeedSequence(cfg.seed)
     rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in ss.spawn(3))
     net = Network(cfg, rng_init, init_scale=st["init_scale"], bias_offset=st.get("bias_offset", 0.0),
-                  dtype=dtype)
+                  dtype=dtype, center_hidden=st.setdefault("center_hidden", False))
     ops = OpCounts()
     history, loss_history = [], []
     ops_to_90 = None
@@ -210,20 +224,30 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     t0 = time.perf_counter()
     step = net.train_step
     next_eval = eval_every
-    for epoch in range(st["epochs"]):
-        rate = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
-        hrate = None if st["hidden_lr"] is None else rate * st["hidden_lr"] / st["lr"]
-        order = rng_order.permutation(n)
-        for i in order:
-            step(X[i], T[i], rate, ops, algo=algo, rng=rng_mtj, samples=samples, hidden_lr=hrate)
-            seen += 1
-            if seen == next_eval:
-                next_eval += eval_every
-                acc = evaluate()
-                if bar is not None:
-                    bar.set_postfix(acc=f"{acc:.4f}")
-            if bar is not None and seen % 1000 == 0:
-                bar.update(1000)
+    # One BLAS thread: a batch-1 update is far too small to share (OpenBLAS threads ?ger
+    # above 8192 elements, which only costs time, most of all on a loaded machine), and the
+    # same seed then gives the same bits whatever the core count.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for epoch in range(st["epochs"]):
+            rate = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
+            hrate = None if st["hidden_lr"] is None else rate * st["hidden_lr"] / st["lr"]
+            if gain != 1.0:
+                n_hid = len(cfg.shape) - 2
+                h = rate if hrate is None else hrate
+                hrate = tuple(h * gain ** (n_hid - 1 - l) for l in range(n_hid))
+            order = rng_order.permutation(n)
+            for i in order:
+                step(X[i], T[i], rate, ops, algo=algo, rng=rng_mtj, samples=samples, hidden_lr=hrate)
+                seen += 1
+                if wd and seen % DECAY_EVERY == 0:
+                    net.decay((1.0 - rate * wd) ** DECAY_EVERY, ops)
+                if seen == next_eval:
+                    next_eval += eval_every
+                    acc = evaluate()
+                    if bar is not None:
+                        bar.set_postfix(acc=f"{acc:.4f}")
+                if bar is not None and seen % 1000 == 0:
+                    bar.update(1000)
     if not history or history[-1][0] != seen:
         evaluate()
     wall = time.perf_counter() - t0

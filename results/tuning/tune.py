@@ -11,8 +11,9 @@ from pgaf.golden.trainer import load_dataset, train_float
 
 net, algo, text = sys.argv[1], sys.argv[2], sys.argv[3]
 kw = json.loads(text)
+seed = kw.pop("seed", 1)
 ds = load_dataset("mnist", "/work/shared/data/mnist")
-r = train_float(NetConfig(shape=net, loss="softmax-ce", seed=1), ds, algo, holdout=10000,
+r = train_float(NetConfig(shape=net, loss="softmax-ce", seed=seed), ds, algo, holdout=10000,
                 eval_every=40000, **kw)
 ep = [round(a, 4) for s, a in r["history"] if s % 40000 == 0]
 print(f"{net} {algo} {text} acc {r['final_test_accuracy']:.4f} hist {ep} "

@@ -17,19 +17,23 @@ def sig(v):
     return 1.0 / (1.0 + np.exp(-v))
 
 
-def naive_step(W, b, x, t, lr, loss, gates=None):
+def naive_step(W, b, x, t, lr, loss, gates=None, center=False):
     """One SGD step, scalar by scalar, counting every multiply and add as it is done.
 
     ``gates`` (list per hidden layer of 0/1) selects p-GAF: only gated-on neurons carry
-    error and are updated; None is exact BP.  Returns new (W, b) and the counts.
+    error and are updated; None is exact BP.  ``center``: hidden neurons output
+    ``sig(z) - 1/2``.  Returns new (W, b) and the counts.
     """
+    c = 0.5 if center else 0.0
     W = [w.astype(np.float64).copy() for w in W]
     b = [v.astype(np.float64).copy() for v in b]
     L = len(W)
     ys = [np.asarray(x, np.float64)]
     for l in range(L):
         z = W[l] @ ys[-1] + b[l]
-        if l < L - 1 or loss == "mse":
+        if l < L - 1:
+            ys.append(sig(z) - c)
+        elif loss == "mse":
             ys.append(sig(z))
         else:
             e = np.exp(z - z.max())
@@ -54,7 +58,8 @@ def naive_step(W, b, x, t, lr, loss, gates=None):
             for k, dk in delta[l + 1].items():
                 s += W[l][k, j] * dk; mul += 1; add += 1
             if gates is None:
-                d = ys[l][j] * (1 - ys[l][j]); mul += 1; add += 1
+                p = ys[l][j] + c                  # sig(z), kept from the forward pass
+                d = p * (1 - p); mul += 1; add += 1
                 s = s * d; mul += 1
             delta[l][j] = s
     for l in range(L):
@@ -70,12 +75,14 @@ CASES = [("2-2-1", "mse"), ("2-3-1", "mse"), ("5-4-3", "softmax-ce"), ("6-5-4-3"
          ("7-6-5-4-3", "softmax-ce")]
 
 
+@pytest.mark.parametrize("center", [False, True], ids=["sigmoid", "centred"])
 @pytest.mark.parametrize("shape,loss", CASES)
 @pytest.mark.parametrize("algo", ["bp", "pgaf"])
-def test_step_matches_naive_reference(shape, loss, algo):
+def test_step_matches_naive_reference(shape, loss, algo, center):
     cfg = NetConfig(shape=shape, loss=loss)
     rng = np.random.default_rng(7)
-    net = Network(cfg, rng, init_scale=3.0, dtype=np.float64)  # wide init: mixed gates
+    net = Network(cfg, rng, init_scale=3.0, dtype=np.float64,  # wide init: mixed gates
+                  center_hidden=center)
     mtj = np.random.default_rng(11)
     for step in range(20):
         x = rng.random(cfg.shape[0])
@@ -85,7 +92,7 @@ def test_step_matches_naive_reference(shape, loss, algo):
         ops = OpCounts()
         net.train_step(x, t, 0.3, ops, algo=algo, rng=mtj)
         gates = None if algo == "bp" else [g.copy() for g in net.gates]
-        W1, b1, mul, add = naive_step(W0, b0, x, t, 0.3, loss, gates)
+        W1, b1, mul, add = naive_step(W0, b0, x, t, 0.3, loss, gates, center)
         for l in range(len(W1)):
             assert_allclose(net.W[l], W1[l], rtol=1e-12, atol=1e-14)
             assert_allclose(net.b[l], b1[l], rtol=1e-12, atol=1e-14)
@@ -130,6 +137,38 @@ def test_gates_are_bit_identical_to_pair_gate():
         # net.y holds the forward pass's activations, the ones the gates were drawn at
         for g, y in zip(net.gates, net.y[1:-1]):
             assert_array_equal(g.astype(np.uint8), pair_gate(y, ref))
+
+
+def test_centred_gates_are_drawn_at_the_sigmoid_not_the_centred_output():
+    cfg = NetConfig(shape="8-6-5-3", loss="softmax-ce")
+    net = Network(cfg, np.random.default_rng(2), dtype=np.float64, center_hidden=True)
+    mtj, ref = np.random.default_rng(5), np.random.default_rng(5)
+    rng = np.random.default_rng(9)
+    for _ in range(300):
+        net.train_step(rng.random(8), np.eye(3)[rng.integers(3)], 0.1, OpCounts(), algo="pgaf", rng=mtj)
+        for g, p, y in zip(net.gates, net.p, net.y[1:-1]):
+            assert_array_equal(y, p - 0.5)
+            assert_array_equal(g.astype(np.uint8), pair_gate(p, ref))
+
+
+def test_centred_net_computes_what_a_sigmoid_net_with_shifted_biases_does():
+    """Centring is a reparametrisation: next layer's bias b - W @ 1/2 gives the same outputs."""
+    cfg = NetConfig(shape="6-5-4-3", loss="softmax-ce")
+    net = Network(cfg, np.random.default_rng(4), init_scale=2.0, dtype=np.float64, center_hidden=True)
+    plain = Network(cfg, np.random.default_rng(4), init_scale=2.0, dtype=np.float64)
+    for l in range(1, net.n_layers):
+        plain.b[l][:] = net.b[l] - 0.5 * net.W[l].sum(axis=1)
+    X = np.random.default_rng(5).random((50, 6))
+    assert_allclose(net.predict(X), plain.predict(X), rtol=1e-12)
+    assert not np.allclose(net.predict(X), Network(cfg, np.random.default_rng(4), init_scale=2.0,
+                                                   dtype=np.float64).predict(X))
+
+
+def test_centring_is_for_sigmoid_layers_only():
+    from pgaf.golden.errors import UserError
+    with pytest.raises(UserError, match="center_hidden"):
+        Network(NetConfig(shape="4-3-2", loss="softmax-ce", act="tanh"), np.random.default_rng(0),
+                center_hidden=True)
 
 
 def test_float32_gates_are_bit_identical_to_pair_gate():
