@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from pgaf.main import main
@@ -67,3 +68,22 @@ def test_experiments_xor_writes_table_and_plot(tmp_path):
     assert main(["experiments", "xor", "--seeds", "1-2", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "xor_loss.png").stat().st_size > 1000
     assert "| p-GAF |" in (tmp_path / "xor.md").read_text()
+
+
+def test_bench_training_mode_times_every_epoch_of_both(tmp_path, capsys):
+    from test_data import write_set      # tests/golden is on sys.path (pytest's prepend mode)
+    write_set(tmp_path / "mnist", np.random.default_rng(0), n_train=200, n_test=20)
+    out = tmp_path / "b.json"
+    assert main(["bench", "--net", "35-8-10", "--data-dir", str(tmp_path / "mnist"), "--epochs", "3",
+                 "--json", str(out)]) == 0
+    r = json.loads(out.read_text())
+    assert r["mode"] == "training" and r["examples"] == 200
+    assert len(r["times_s"]["bp"]) == len(r["times_s"]["pgaf"]) == 3
+    assert 0 < r["skipped_fraction"] < 1
+    assert "per epoch, p-GAF / BP throughput" in capsys.readouterr().out
+
+
+def test_bench_training_mode_needs_real_data(capsys):
+    assert main(["bench", "--epochs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--data-dir" in err
