@@ -103,6 +103,7 @@ class Network:
         self.W = [wb[:, :-1] for wb in self.Wb]        # views: weights ...
         self.b = [wb[:, -1] for wb in self.Wb]         # ... and biases of the same memory
         self._row = [list(wb) for wb in self.Wb]        # one view per neuron's row (weights, bias)
+        self._n_hidden = sum(shape[1:-1])
         self.z = [np.zeros(n, self.dtype) for n in shape[1:]]
         self.ya = [np.ones(n + 1, self.dtype) for n in shape[:-1]]   # layer inputs, trailing 1
         self.y = [a[:-1] for a in self.ya] + [np.zeros(shape[-1], self.dtype)]
@@ -218,7 +219,7 @@ class Network:
 
     def train_step(self, x: np.ndarray, t: np.ndarray, lr: float, ops: OpCounts, *,
                    algo: str = "bp", rng: np.random.Generator | None = None,
-                   samples: int = 2, hidden_lr=None) -> None:
+                   samples: int = 2, hidden_lr: float | None = None) -> None:
         """Forward ``x``, then one plain-SGD update towards target ``t``.
 
         Parameters
@@ -236,9 +237,8 @@ class Network:
             the 2-sample gates are drawn from it 256 examples ahead (see :meth:`_thresholds`).
         samples : int
             Draws per hidden neuron for p-GAF (2: the (1,0) pair gate).
-        hidden_lr : float or sequence of float, optional
-            Learning rate of the hidden layers' weights (default ``lr``); a sequence gives
-            one rate per hidden layer, ``hidden_lr[l]`` for the weights into hidden layer ``l``.
+        hidden_lr : float, optional
+            Learning rate of the hidden layers' weights (default ``lr``).
         """
         pgaf = algo == "pgaf"
         act = self.cfg.act
@@ -246,7 +246,7 @@ class Network:
         Wb, W, z, y, ya = self.Wb, self.W, self.z, self.y, self.ya
         L = len(W)
         dot = np.dot
-        mul = add = sampled = skipped = 0        # counted locally, added to ``ops`` once
+        mul = add = skipped = 0        # counted locally, added to ``ops`` once
         np.copyto(y[0], x)
         # Forward; p-GAF draws each hidden layer's gates as its activations appear.
         active = [None] * L      # active[l]: indices of gated-on neurons of y[l+1] (None = all)
@@ -270,15 +270,13 @@ class Network:
                     pl = yl
                     self._hidden(z[l], yl)
                 if pgaf:
-                    n = yl.size
                     if pure_gate:
-                        # pair_gate(yl, rng) from the pre-drawn block: one compare of both
-                        # uniforms, c = [u1 < y, u2 < y]; the pair is (1, 0) iff c[0] and not c[1].
-                        np.less(thr_l[l][row], pl, out=self._cmp[l])
+                        # pair_gate(pl, rng) from the pre-drawn block: one compare of both
+                        # uniforms, c = [u1 < p, u2 < p]; the pair is (1, 0) iff c[0] and not c[1].
+                        np.less(thr_l[l][row], pl, self._cmp[l])
                         g = np.greater(*self._cmp_rows[l])
                     else:
                         g = derivative_estimate(act, z[l], rng, samples)
-                    sampled += samples * n
                     active[l] = g.nonzero()[0]
                     gval[l] = g
                     self.gates[l] = g
@@ -335,10 +333,7 @@ class Network:
             # alpha * d[k] once per row (the learning-rate fold, 1 mul per active neuron),
             # then one multiply-subtract per input; the bias's input is the constant 1,
             # a subtraction of the folded delta, counted as 1 add and no mul.
-            if l == L - 1 or hidden_lr is None:
-                rate = lr
-            else:
-                rate = hidden_lr[l] if isinstance(hidden_lr, (tuple, list)) else hidden_lr
+            rate = lr if (l == L - 1 or hidden_lr is None) else hidden_lr
             prev = ya[l]
             if rows is None:
                 self._ger(-rate, prev, d, a=Wb[l].T, overwrite_a=1)
@@ -360,18 +355,8 @@ class Network:
         ops.mul += mul
         ops.add += add
         if pgaf:
-            ops.sample += sampled
+            ops.sample += samples * self._n_hidden
             ops.skipped += skipped
-
-    def decay(self, factor: float, ops: OpCounts) -> None:
-        """Multiply every weight (not the biases) by ``factor``: weight decay, applied in bulk.
-
-        One multiplication per weight, counted in ``ops``.
-        """
-        f = self.dtype.type(factor)
-        for w in self.W:
-            w *= f
-            ops.mul += w.size
 
     def loss(self, X: np.ndarray, T: np.ndarray) -> float:
         """Mean loss over a batch: squared error (mse) or cross-entropy (softmax-ce)."""

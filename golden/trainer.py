@@ -30,17 +30,11 @@ __all__ = ["DEFAULTS", "XOR_CYCLES", "train_float", "load_dataset", "check_shape
 #: One XOR training cycle is one pass over the four patterns; the paper trains 3000 cycles.
 XOR_CYCLES = 3000
 
-#: Weight decay (``weight_decay`` > 0) is applied in bulk every this many examples: the
-#: weights are multiplied by ``(1 - lr * weight_decay) ** DECAY_EVERY``, what as many
-#: per-example decays would do, for 1/DECAY_EVERY of their multiplications.
-DECAY_EVERY = 1000
-
 #: Settings per dataset: epochs, lr (output layer), hidden_lr (hidden layers; None = lr),
 #: schedule ("constant" or "cosine": lr decays to lr * lr_end over the run), init_scale,
 #: center (subtract the training mean of each input feature), bias_offset (XOR only: hidden
 #: biases start at ±bias_offset, see :class:`~pgaf.golden.network.Network`; 0 when absent),
-#: depth_gain (the hidden layer ``d`` layers below the output layer learns at its rate times
-#: ``depth_gain ** (d - 1)``; 1 when absent).
+#: center_hidden (sigmoid hidden outputs centred, ``sigmoid(z) - 1/2``; False when absent).
 DEFAULTS = {
     # XOR: inputs centred to ±0.5 (every pattern moves every weight); hidden biases +1 and -1
     # (bias_offset), so the two hidden hyperplanes start on opposite sides of the square's
@@ -141,8 +135,8 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     record_loss : bool, optional
         Record the training-set loss at every evaluation (default: XOR only).
     **overrides
-        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center``, ``depth_gain`` (and
-        ``bias_offset`` where the dataset's defaults have it).
+        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center``, ``center_hidden``
+        (and ``bias_offset`` where the dataset's defaults have it).
 
     Returns
     -------
@@ -157,7 +151,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if not (isinstance(samples, int) and samples >= 2 and samples % 2 == 0):
         raise UserError(f"samples={samples!r} must be an even integer >= 2 (pairs of MTJ draws)")
     base = DEFAULTS.get(dataset.name, DEFAULTS["mnist"])
-    unknown = set(overrides) - set(base) - {"depth_gain", "weight_decay", "center_hidden"}
+    unknown = set(overrides) - set(base) - {"center_hidden"}
     if unknown:
         raise UserError(f"unknown training settings {sorted(unknown)}; known: {sorted(base)}")
     st = dict(base, **{k: v for k, v in overrides.items() if v is not None})
@@ -169,12 +163,6 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
         raise UserError(f"learning rate must be > 0 (got lr={st['lr']}, hidden_lr={st['hidden_lr']})")
     if not (isinstance(st["epochs"], int) and st["epochs"] >= 1):
         raise UserError(f"epochs={st['epochs']!r} must be an integer >= 1")
-    gain = st.setdefault("depth_gain", 1.0)
-    if not gain > 0:
-        raise UserError(f"depth_gain={gain!r} must be > 0")
-    wd = st.setdefault("weight_decay", 0.0)
-    if not wd >= 0:
-        raise UserError(f"weight_decay={wd!r} must be >= 0")
     check_shape(cfg, dataset)
 
     x_tr, y_tr = dataset.x_train, dataset.y_train
@@ -231,16 +219,10 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
         for epoch in range(st["epochs"]):
             rate = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
             hrate = None if st["hidden_lr"] is None else rate * st["hidden_lr"] / st["lr"]
-            if gain != 1.0:
-                n_hid = len(cfg.shape) - 2
-                h = rate if hrate is None else hrate
-                hrate = tuple(h * gain ** (n_hid - 1 - l) for l in range(n_hid))
             order = rng_order.permutation(n)
             for i in order:
                 step(X[i], T[i], rate, ops, algo=algo, rng=rng_mtj, samples=samples, hidden_lr=hrate)
                 seen += 1
-                if wd and seen % DECAY_EVERY == 0:
-                    net.decay((1.0 - rate * wd) ** DECAY_EVERY, ops)
                 if seen == next_eval:
                     next_eval += eval_every
                     acc = evaluate()

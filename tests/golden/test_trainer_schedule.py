@@ -27,3 +27,14 @@ def test_cosine_runs_from_lr_to_lr_times_lr_end():
 def test_bad_schedule_is_a_user_error(schedule, lr_end):
     with pytest.raises(UserError):
         lr_at(3, 10, 0.01, lr_end, schedule)
+
+
+def test_center_hidden_reaches_the_net_and_changes_the_run():
+    from pgaf.golden.config import NetConfig
+    from pgaf.golden.trainer import load_dataset, train_float
+    ds = load_dataset("digits")
+    cfg = NetConfig(shape="64-8-8-10", loss="softmax-ce", seed=3)
+    plain = train_float(cfg, ds, "pgaf", epochs=1)
+    centred = train_float(cfg, ds, "pgaf", epochs=1, center_hidden=True)
+    assert plain["settings"]["center_hidden"] is False and centred["settings"]["center_hidden"] is True
+    assert plain["history"] != centred["history"]
