@@ -15,7 +15,7 @@ def add_arguments(parser):
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions per algorithm (default 5)")
     parser.add_argument("--epochs", type=int, default=0, metavar="E",
                         help="instead of repetitions from fresh weights, time the first E epochs of the "
-                             "default MNIST training (lr schedule of a 40-epoch run), BP and p-GAF "
+                             "default MNIST training (the learning-rate schedule of the full default run), BP and p-GAF "
                              "alternating epoch by epoch; needs --data-dir")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--blas-threads", type=int, default=1, metavar="N",

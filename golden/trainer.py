@@ -47,9 +47,15 @@ DEFAULTS = {
                 init_scale=0.75, center=True, bias_offset=1.0),
     "digits": dict(epochs=10, lr=0.05, hidden_lr=None, lr_end=0.05, schedule="cosine",
                    init_scale=1.0, center=True),
-    "mnist": dict(epochs=40, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine",
+    # MNIST: p-GAF's gated gradient is noisy (a gated-on neuron takes a full step with
+    # probability sigma'), so it wants a low rate for long: 160 epochs at lr 0.005 cosine-decayed
+    # to 0.0005.  Chosen on the last 10 000 training images held out (784-64-64-64-10 p-GAF:
+    # 96.37 / 96.52 / 96.69 / 96.95 % after 20 / 40 / 80 / 160 epochs at lr 0.005; at lr 0.01,
+    # 96.3-96.4 % after 30, 40 or 160), never on the test set.  BP gets the same settings.
+    "mnist": dict(epochs=160, lr=0.005, hidden_lr=None, lr_end=0.1, schedule="cosine",
                   init_scale=1.0, center=True),
-    "fashion": dict(epochs=40, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine",
+    # Fashion-MNIST: MNIST's settings, not tuned for it.
+    "fashion": dict(epochs=160, lr=0.005, hidden_lr=None, lr_end=0.1, schedule="cosine",
                     init_scale=1.0, center=True),
 }
 
