@@ -108,7 +108,6 @@ def run(args) -> int:
     import contextlib
     limit = contextlib.nullcontext()
     if args.blas_threads:
-        # threadpoolctl ships with scikit-learn, a dependency already
         from threadpoolctl import threadpool_limits
         limit = threadpool_limits(limits=args.blas_threads, user_api="blas")
     from pgaf.golden.trainer import DEFAULTS

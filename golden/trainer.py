@@ -25,7 +25,7 @@ from .errors import UserError
 from .network import ALGOS, Network
 from .ops import OpCounts
 
-__all__ = ["DEFAULTS", "XOR_CYCLES", "train_float", "load_dataset", "check_shape", "lr_at"]
+__all__ = ["DEFAULTS", "OPTIONAL", "XOR_CYCLES", "train_float", "load_dataset", "check_shape", "lr_at"]
 
 #: One XOR training cycle is one pass over the four patterns; the paper trains 3000 cycles.
 XOR_CYCLES = 3000
@@ -34,7 +34,7 @@ XOR_CYCLES = 3000
 #: schedule ("constant" or "cosine": lr decays to lr * lr_end over the run), init_scale,
 #: center (subtract the training mean of each input feature), bias_offset (XOR only: hidden
 #: biases start at ±bias_offset, see :class:`~pgaf.golden.network.Network`; 0 when absent),
-#: center_hidden (sigmoid hidden outputs centred, ``sigmoid(z) - 1/2``; False when absent).
+#: center_hidden (sigmoid hidden outputs centred, ``sigmoid(z) - 1/2``; see :data:`OPTIONAL`).
 DEFAULTS = {
     # XOR: inputs centred to ±0.5 (every pattern moves every weight); hidden biases +1 and -1
     # (bias_offset), so the two hidden hyperplanes start on opposite sides of the square's
@@ -58,6 +58,10 @@ DEFAULTS = {
     "fashion": dict(epochs=160, lr=0.005, hidden_lr=None, lr_end=0.1, schedule="cosine",
                     init_scale=1.0, center=True),
 }
+
+
+#: Settings every dataset accepts, with their defaults when a dataset's entry leaves them out.
+OPTIONAL = {"center_hidden": False}
 
 
 def load_dataset(name: str, data_dir=None):
@@ -157,10 +161,10 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if not (isinstance(samples, int) and samples >= 2 and samples % 2 == 0):
         raise UserError(f"samples={samples!r} must be an even integer >= 2 (pairs of MTJ draws)")
     base = DEFAULTS.get(dataset.name, DEFAULTS["mnist"])
-    unknown = set(overrides) - set(base) - {"center_hidden"}
+    unknown = set(overrides) - set(base) - set(OPTIONAL)
     if unknown:
-        raise UserError(f"unknown training settings {sorted(unknown)}; known: {sorted(base)}")
-    st = dict(base, **{k: v for k, v in overrides.items() if v is not None})
+        raise UserError(f"unknown training settings {sorted(unknown)}; known: {sorted(set(base) | set(OPTIONAL))}")
+    st = dict(OPTIONAL, **base, **{k: v for k, v in overrides.items() if v is not None})
     if epochs is not None:
         st["epochs"] = epochs
     if lr is not None:
@@ -194,7 +198,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     ss = np.random.SeedSequence(cfg.seed)
     rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in ss.spawn(3))
     net = Network(cfg, rng_init, init_scale=st["init_scale"], bias_offset=st.get("bias_offset", 0.0),
-                  dtype=dtype, center_hidden=st.setdefault("center_hidden", False))
+                  dtype=dtype, center_hidden=st["center_hidden"])
     ops = OpCounts()
     history, loss_history = [], []
     ops_to_90 = None
