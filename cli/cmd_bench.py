@@ -14,9 +14,9 @@ def add_arguments(parser):
                         help="training examples per repetition (default 6000)")
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions per algorithm (default 5)")
     parser.add_argument("--epochs", type=int, default=0, metavar="E",
-                        help="instead of repetitions from fresh weights, time the first E epochs of the "
-                             "default MNIST training (the learning-rate schedule of the full default run), BP and p-GAF "
-                             "alternating epoch by epoch; needs --data-dir")
+                        help="instead of repetitions from fresh weights, time the first E epochs of "
+                             "the default MNIST training (the full default run's learning-rate "
+                             "schedule), BP and p-GAF alternating epoch by epoch; needs --data-dir")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--blas-threads", type=int, default=1, metavar="N",
                         help="BLAS threads during the timing (default 1: a batch-1 update is far too small "
@@ -35,7 +35,7 @@ def timed_steps(net, X, T, order, lr, algo, rng, ops):
 
 
 def fresh_nets(cfg, seed):
-    """A net, its example-order and MTJ generators, as :func:`~pgaf.golden.trainer.train_float` seeds them."""
+    """A net and its example-order and MTJ generators, seeded as ``train_float`` seeds them."""
     import numpy as np
 
     from pgaf.golden.network import Network

@@ -163,7 +163,8 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     base = DEFAULTS.get(dataset.name, DEFAULTS["mnist"])
     unknown = set(overrides) - set(base) - set(OPTIONAL)
     if unknown:
-        raise UserError(f"unknown training settings {sorted(unknown)}; known: {sorted(set(base) | set(OPTIONAL))}")
+        known = sorted(set(base) | set(OPTIONAL))
+        raise UserError(f"unknown training settings {sorted(unknown)}; known: {known}")
     st = dict(OPTIONAL, **base, **{k: v for k, v in overrides.items() if v is not None})
     if epochs is not None:
         st["epochs"] = epochs
