@@ -165,7 +165,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if unknown:
         known = sorted(set(base) | set(OPTIONAL))
         raise UserError(f"unknown training settings {sorted(unknown)}; known: {known}")
-    st = dict(OPTIONAL, **base, **{k: v for k, v in overrides.items() if v is not None})
+    st = {**OPTIONAL, **base, **{k: v for k, v in overrides.items() if v is not None}}
     if epochs is not None:
         st["epochs"] = epochs
     if lr is not None:

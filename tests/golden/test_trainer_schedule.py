@@ -38,3 +38,14 @@ def test_center_hidden_reaches_the_net_and_changes_the_run():
     centred = train_float(cfg, ds, "pgaf", epochs=1, center_hidden=True)
     assert plain["settings"]["center_hidden"] is False and centred["settings"]["center_hidden"] is True
     assert plain["history"] != centred["history"]
+
+
+def test_overrides_replace_the_datasets_own_settings():
+    """Overrides of keys the defaults already hold (as `pgaf experiments` passes them) replace them."""
+    from pgaf.golden.config import NetConfig
+    from pgaf.golden.trainer import DEFAULTS, load_dataset, train_float
+    ds = load_dataset("digits")
+    st = dict(DEFAULTS["digits"], epochs=1, lr_end=0.5, schedule="constant")
+    r = train_float(NetConfig(shape="64-8-10", loss="softmax-ce"), ds, "bp", **st)
+    assert r["settings"]["lr_end"] == 0.5 and r["settings"]["schedule"] == "constant"
+    assert r["settings"]["center_hidden"] is False
