@@ -36,10 +36,9 @@ def timed_steps(net, X, T, order, lr, algo, rng, ops):
 
 def fresh_nets(cfg, seed):
     """A net and its example-order and MTJ generators, seeded as ``train_float`` seeds them."""
-    import numpy as np
-
     from pgaf.golden.network import Network
-    rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    from pgaf.golden.trainer import streams
+    rng_init, rng_order, rng_mtj = streams(seed)
     return Network(cfg, rng_init), rng_order, rng_mtj
 
 

@@ -25,7 +25,7 @@ from .errors import UserError
 from .network import ALGOS, Network
 from .ops import OpCounts
 
-__all__ = ["DEFAULTS", "OPTIONAL", "XOR_CYCLES", "train_float", "load_dataset", "check_shape", "lr_at"]
+__all__ = ["DEFAULTS", "OPTIONAL", "streams", "XOR_CYCLES", "train_float", "load_dataset", "check_shape", "lr_at"]
 
 #: One XOR training cycle is one pass over the four patterns; the paper trains 3000 cycles.
 XOR_CYCLES = 3000
@@ -62,6 +62,11 @@ DEFAULTS = {
 
 #: Settings every dataset accepts, with their defaults when a dataset's entry leaves them out.
 OPTIONAL = {"center_hidden": False}
+
+
+def streams(seed: int):
+    """The three independent generators of a run: initial weights, data order, MTJ samples."""
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
 
 
 def load_dataset(name: str, data_dir=None):
@@ -196,8 +201,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if record_loss is None:
         record_loss = dataset.name == "xor"
 
-    ss = np.random.SeedSequence(cfg.seed)
-    rng_init, rng_order, rng_mtj = (np.random.default_rng(s) for s in ss.spawn(3))
+    rng_init, rng_order, rng_mtj = streams(cfg.seed)
     net = Network(cfg, rng_init, init_scale=st["init_scale"], bias_offset=st.get("bias_offset", 0.0),
                   dtype=dtype, center_hidden=st["center_hidden"])
     ops = OpCounts()
