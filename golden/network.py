@@ -15,9 +15,6 @@ in an :class:`~pgaf.golden.ops.OpCounts` (convention in :mod:`pgaf.golden.ops`).
 
 from __future__ import annotations
 
-from collections import deque
-from itertools import repeat as _repeat
-
 import numpy as np
 from scipy.linalg import blas as _blas
 from scipy.special import expit as _expit
@@ -32,11 +29,6 @@ __all__ = ["Network", "ALGOS"]
 
 ALGOS = ("bp", "pgaf")
 _U_BLOCK = 256   # examples' worth of pair-gate uniforms drawn per call to the generator
-
-
-def _drain(iterator) -> None:
-    """Run an iterator to its end at C speed, keeping nothing."""
-    deque(iterator, maxlen=0)
 
 
 class Network:
@@ -339,14 +331,16 @@ class Network:
                 self._ger(-rate, prev, d, a=Wb[l].T, overwrite_a=1)
             elif rows.size:
                 # Only the gated-on rows, each updated in place by one ?axpy: no gather or
-                # scatter (measured faster than gathering them for one ?ger at any row count
-                # up to 24 of 64).  ?ger does exactly this per row (OpenBLAS's ger is an axpy
-                # per column of a = Wb.T) with the fold alpha * d[k] in the weights'
-                # precision: the same bits.  ``map`` drives the calls from C: no interpreted
-                # loop body per row.
-                k = rows.size
-                _drain(map(self._axpy, _repeat(prev, k), map(self._row[l].__getitem__, rows.tolist()),
-                           _repeat(prev.size, k), (self.dtype.type(-rate) * d).tolist()))
+                # scatter.  ?ger does exactly this per row (OpenBLAS's ger is an axpy per
+                # column of a = Wb.T) with the fold alpha * d[k] rounded to the weights'
+                # precision; here the fold is a Python-float product of the two (exact for
+                # float32: two 24-bit significands need 48 of a double's 53 bits), rounded to
+                # float32 when ?axpy takes it as its alpha (float64: a double product, as
+                # ?ger's): the same bits.  A plain loop over Python numbers measured faster
+                # than driving the calls with ``map`` or forming the folds with NumPy.
+                axpy, row, n, alpha = self._axpy, self._row[l], prev.size, float(self.dtype.type(-rate))
+                for r, dk in zip(rows.tolist(), d.tolist()):
+                    axpy(prev, row[r], n, alpha * dk)
             n_in = prev.size - 1
             mul += d.size + d.size * n_in
             add += d.size * n_in + d.size

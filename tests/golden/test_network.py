@@ -186,6 +186,31 @@ def test_float32_gates_are_bit_identical_to_pair_gate():
             assert_array_equal(g.astype(np.uint8), pair_gate(y, ref))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gated_rows_get_the_bits_of_one_ger(dtype):
+    """The row-by-row ?axpy update of gated-on rows equals BLAS ?ger on those rows, bit for bit."""
+    from scipy.linalg import blas
+    ger = blas.sger if dtype == np.float32 else blas.dger
+    cfg = NetConfig(shape="30-12-4", loss="softmax-ce")
+    net = Network(cfg, np.random.default_rng(4), init_scale=3.0, dtype=dtype)
+    mtj, rng = np.random.default_rng(6), np.random.default_rng(8)
+    gated = 0
+    for _ in range(50):
+        x = (rng.random(30) - 0.5).astype(dtype)
+        t = np.eye(4, dtype=dtype)[rng.integers(4)]
+        Wb0 = [w.copy() for w in net.Wb]
+        net.train_step(x, t, 0.37, OpCounts(), algo="pgaf", rng=mtj)
+        cols = np.flatnonzero(net.gates[0])
+        if not cols.size:
+            continue
+        s = np.dot(Wb0[1][:, :-1].T.take(cols, axis=0), net.y[-1] - t)   # their errors
+        ref = Wb0[0][cols]
+        ger(-0.37, net.ya[0], s, a=ref.T, overwrite_a=1)
+        assert_array_equal(net.Wb[0][cols], ref)
+        gated += cols.size
+    assert gated > 50
+
+
 def test_float32_threshold_orders_like_its_double():
     """``u < y`` iff ``lo < y`` for float32 ``y`` right at the rounding boundary of each ``u``."""
     net = Network(NetConfig(shape="2-500-1", loss="mse"), np.random.default_rng(0))
