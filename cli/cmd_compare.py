@@ -41,10 +41,12 @@ def run(args) -> int:
     results = {}
     for algo in ("bp", "pgaf"):
         results[algo] = train_float(cfg, ds, algo, epochs=args.epochs, lr=args.lr,
-                                    samples=args.samples, progress=True)
+                                    samples=args.samples, progress=True,
+                                    center_hidden=args.center_hidden)
     r = results["pgaf"]
     st = r["settings"]
-    print(f"pgaf compare: {cfg.shape_str} {cfg.act} on {args.dataset} ({len(ds.x_train)} train / "
+    act = cfg.act + (" (centred)" if st["center_hidden"] else "")
+    print(f"pgaf compare: {cfg.shape_str} {act} on {args.dataset} ({len(ds.x_train)} train / "
           f"{len(ds.x_test)} test), {st['epochs']} epochs, batch 1, lr {st['lr']} ({st['schedule']}), "
           f"seed {cfg.seed}; ops of the gradient computation over the whole run\n")
     print(table(results, args.precision, args.sample_pj))

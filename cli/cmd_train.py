@@ -23,6 +23,9 @@ def add_common(parser, *, net_default=None, dataset_default="digits"):
     parser.add_argument("--seed", type=int, default=1, help="seed of weights, data order and samples (default 1)")
     parser.add_argument("--samples", type=int, default=2, metavar="N",
                         help="MTJ draws per hidden neuron per example for p-GAF (default 2)")
+    parser.add_argument("--center-hidden", action="store_true",
+                        help="sigmoid hidden layers pass on sigmoid(z) - 1/2 (float mode; the MTJ "
+                             "still switches with sigmoid(z)); helps nets with 2+ hidden layers on digits")
     parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
                         help="energy table of the arithmetic (default fp32)")
     parser.add_argument("--sample-pj", type=float, metavar="PJ",
@@ -46,6 +49,8 @@ def check_common(args):
         raise UserError(f"--lr {args.lr} must be > 0")
     if args.epochs is not None and args.epochs < 1:
         raise UserError(f"--epochs {args.epochs} must be >= 1")
+    if args.center_hidden and args.act != "sigmoid":
+        raise UserError(f"--center-hidden centres sigmoid hidden layers; drop it for --act {args.act}")
 
 
 def add_arguments(parser):
@@ -70,6 +75,9 @@ def run(args) -> int:
         from pgaf.golden.trainer import check_shape
         if args.samples != 2:
             raise UserError("--samples applies to float mode only; the fixed-point mode draws one pair")
+        if args.center_hidden:
+            raise UserError("--center-hidden applies to float mode only; the fixed-point mode "
+                            "implements plain sigmoid hidden layers")
         if args.lr is not None:
             raise UserError("--lr applies to float mode; the fixed-point learning rate is the "
                             "config's lr_shift (2**-lr_shift)")
@@ -90,7 +98,7 @@ def run(args) -> int:
     else:
         from pgaf.golden.trainer import train_float
         result = train_float(cfg, ds, args.algo, epochs=args.epochs, lr=args.lr,
-                             samples=args.samples, progress=True)
+                             samples=args.samples, progress=True, center_hidden=args.center_hidden)
     result["energy_pj"] = gradient_energy_pj(result["ops"], args.precision, args.sample_pj)
     if result.get("ops_to_90"):
         result["energy_to_90_pj"] = gradient_energy_pj(result["ops_to_90"], args.precision, args.sample_pj)

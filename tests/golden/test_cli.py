@@ -35,6 +35,8 @@ def test_train_xor_precision_changes_energy(tmp_path):
     (["train", "--dataset", "xor", "--net", "2-x-1"], "shape"),
     (["train", "--dataset", "mnist", "--data-dir", "/nonexistent"], ""),
     (["compare", "--epochs", "0"], "epochs"),
+    (["train", "--act", "tanh", "--center-hidden"], "--center-hidden"),
+    (["train", "--fixed-point", "--center-hidden"], "float mode"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, needle, capsys):
     assert main(argv) == 2
@@ -54,6 +56,17 @@ def test_compare_prints_the_table(capsys):
     assert main(["compare", "--net", "64-16-10", "--epochs", "2"]) == 0
     out = capsys.readouterr().out
     assert "| BP |" in out and "| p-GAF |" in out and "p-GAF saves" in out
+
+
+def test_center_hidden_reaches_the_trainer(tmp_path):
+    """--center-hidden trains a different (centred) net from the same seed, and says so in the JSON."""
+    runs = {}
+    for flag in ([], ["--center-hidden"]):
+        out = tmp_path / f"r{len(flag)}.json"
+        assert main(["train", "--net", "64-16-10", "--epochs", "1", "--json", str(out)] + flag) == 0
+        runs[bool(flag)] = json.loads(out.read_text())
+    assert runs[True]["settings"]["center_hidden"] and not runs[False]["settings"]["center_hidden"]
+    assert runs[True]["history"] != runs[False]["history"]
 
 
 def test_bench_side_by_side(tmp_path, capsys):
