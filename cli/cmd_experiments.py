@@ -7,8 +7,11 @@ experiment's table is then written as ``OUT/<experiment>.md`` from every cached 
 
 from __future__ import annotations
 
+import os
+
 NAME = "experiments"
-HELP = "the paper's experiments: xor (Fig. 4), mnist (Fig. 5), samples (Fig. S11), width (Fig. S12)"
+HELP = ("the paper's experiments: xor (Fig. 4), mnist (Fig. 5), samples (Fig. S11), width (Fig. S12), "
+        "seeds (mnist over several seeds)")
 
 PAPER_3HL = {"bp": {"mul": 2.94e10, "add": 3.80e9, "sample": 0},
              "pgaf": {"mul": 6.08e9, "add": 9.74e8, "sample": 1.73e8}}
@@ -18,21 +21,20 @@ SHORT_RUN = dict(epochs=5, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine
 
 
 def add_arguments(parser):
-    parser.add_argument("experiment", choices=("xor", "mnist", "samples", "width"))
+    parser.add_argument("experiment", choices=("xor", "mnist", "samples", "width", "seeds"))
     parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (mnist, samples, width)")
     parser.add_argument("--out", default="results", metavar="DIR", help="output folder (default results/)")
     parser.add_argument("--nets", metavar="S1,S2", help="mnist: comma-separated shapes (default the three)")
     parser.add_argument("--widths", default="16,32,64,128,256", help="width: hidden widths (default 16..256)")
     parser.add_argument("--epochs", type=int, help="epochs per run (default: mnist's default; "
                                                    "samples and width: 5)")
-    parser.add_argument("--seeds", default="1-10", help="xor: seed range (default 1-10)")
+    parser.add_argument("--seeds", default="1-10", help="xor, seeds: seed range or list (default 1-10)")
     parser.add_argument("--seed", type=int, default=1, help="mnist/samples/width: seed (default 1)")
     parser.add_argument("--table-only", action="store_true", help="only rebuild the table from cached runs")
 
 
 def _cached_run(path, make):
     import json
-    import os
     if os.path.exists(path):
         with open(path) as f:
             return json.load(f)
@@ -61,7 +63,6 @@ def _fmt(v):
 
 def run_xor(args, out):
     import json
-    import os
 
     import numpy as np
 
@@ -118,9 +119,57 @@ def run_xor(args, out):
 
 
 def run_mnist_like(args, out, exp):
-    """mnist: three nets x {bp, pgaf}; samples: 784-64-10 with N = 2, 20, 200; width: 3 hidden layers."""
-    import os
+    """Run (or read from the cache) an MNIST experiment's runs and write its table as OUT/<exp>.md."""
+    lines = _mnist_table(mnist_like_runs(args, out, exp), exp)
+    with open(os.path.join(out, f"{exp}.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
+
+def run_seeds(args, out):
+    """``mnist``'s runs for every seed of ``--seeds`` (cached in OUT/mnist/), summarised per net and algorithm."""
+    import argparse
+    import statistics
+    seeds = _seeds(args.seeds)
+    acc = {}                                  # (net, algo) -> {seed: accuracy}
+    saved = {}                                # net -> {seed: multiplications saved over the run}
+    for seed in seeds:
+        runs = mnist_like_runs(argparse.Namespace(**dict(vars(args), seed=seed)), out, "mnist")
+        by = {(net, algo): r for net, algo, _, r in runs}
+        for (net, algo), r in by.items():
+            acc.setdefault((net, algo), {})[seed] = r["final_test_accuracy"] * 100
+            if algo == "pgaf" and (net, "bp") in by:
+                saved.setdefault(net, {})[seed] = 100 * (1 - r["ops"]["mul"] / by[(net, "bp")]["ops"]["mul"])
+    if not acc:
+        lines = ["(no runs cached yet)"]
+    else:
+        from pgaf.golden.trainer import DEFAULTS
+        st = DEFAULTS["mnist"]
+        lines = [f"MNIST test accuracy over seeds ({args.seeds}; `pgaf experiments seeds`), the `mnist` "
+                 f"experiment's settings: {st['epochs']} epochs, lr {st['lr']} → {st['lr'] * st['lr_end']:.3g} "
+                 f"({st['schedule']}), batch 1. sd is the sample standard deviation over seeds.", "",
+                 "| net | algorithm | seeds | mean | sd | min | max | ≥ 97.0 % | × saved (mean) | per seed |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for (net, algo), per in acc.items():
+            v = list(per.values())
+            sd = f"{statistics.stdev(v):.2f}" if len(v) > 1 else "—"
+            sv = saved.get(net, {}) if algo == "pgaf" else {}
+            ms = f"{statistics.mean(sv.values()):.1f} %" if sv else "—"
+            each = ", ".join(f"{s}: {a:.2f}" for s, a in per.items())
+            lines.append(f"| {net} | {'BP' if algo == 'bp' else 'p-GAF'} | {len(v)} | {statistics.mean(v):.2f} % "
+                         f"| {sd} | {min(v):.2f} % | {max(v):.2f} % | {sum(a >= 97.0 for a in v)} / {len(v)} "
+                         f"| {ms} | {each} |")
+    with open(os.path.join(out, "seeds.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def mnist_like_runs(args, out, exp):
+    """mnist: three nets x {bp, pgaf}; samples: 784-64-10 with N = 2, 20, 200; width: 3 hidden layers.
+
+    Returns ``(net, algo, samples, result)`` for every run, each trained once and cached as
+    OUT/<exp>/<tag>.json (with ``--table-only``, only the runs already cached).
+    """
     from pgaf.golden.config import NetConfig
     from pgaf.golden.errors import UserError
     from pgaf.golden.trainer import DEFAULTS, load_dataset, train_float
@@ -168,10 +217,7 @@ def run_mnist_like(args, out, exp):
                   flush=True)
             return r
         results.append((net, algo, n, _cached_run(path, make)))
-    lines = _mnist_table(results, exp)
-    with open(os.path.join(out, f"{exp}.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    return results
 
 
 def _mnist_table(results, exp):
@@ -236,10 +282,11 @@ def _mnist_table(results, exp):
 
 
 def run(args) -> int:
-    import os
     os.makedirs(args.out, exist_ok=True)
     if args.experiment == "xor":
         run_xor(args, args.out)
+    elif args.experiment == "seeds":
+        run_seeds(args, args.out)
     else:
         run_mnist_like(args, args.out, args.experiment)
     return 0

@@ -100,3 +100,24 @@ def test_bench_training_mode_needs_real_data(capsys):
     assert main(["bench", "--epochs", "2"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--data-dir" in err
+
+
+def test_experiments_seeds_summarises_every_seeds_cached_runs(tmp_path):
+    """`seeds` trains each seed once (cached like `mnist`'s runs) and tabulates them per net and algorithm."""
+    from test_data import write_set
+    write_set(tmp_path / "mnist", np.random.default_rng(0), n_train=200, n_test=20)
+    argv = ["experiments", "seeds", "--nets", "35-8-10", "--epochs", "1", "--seeds", "3,5",
+            "--data-dir", str(tmp_path / "mnist"), "--out", str(tmp_path / "out")]
+    assert main(argv) == 0
+    from pgaf.golden.trainer import DEFAULTS
+    lr = DEFAULTS["mnist"]["lr"]
+    runs = sorted(p.name for p in (tmp_path / "out" / "mnist").glob("*.json"))
+    assert runs == [f"35-8-10_{a}_e1_lr{lr}_s{s}.json" for a in ("bp", "pgaf2") for s in (3, 5)]
+    table = (tmp_path / "out" / "seeds.md").read_text()
+    for algo, name in (("bp", "BP"), ("pgaf2", "p-GAF")):
+        acc = [json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{algo}_e1_lr{lr}_s{s}.json").read_text())
+               ["final_test_accuracy"] * 100 for s in (3, 5)]
+        row = next(line for line in table.splitlines() if line.startswith(f"| 35-8-10 | {name} |"))
+        assert f"| 2 | {np.mean(acc):.2f} % |" in row and f"3: {acc[0]:.2f}, 5: {acc[1]:.2f}" in row
+    assert main(argv[:-2] + ["--out", str(tmp_path / "out"), "--table-only"]) == 0   # from the cache alone
+    assert (tmp_path / "out" / "seeds.md").read_text() == table
