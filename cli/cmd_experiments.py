@@ -22,9 +22,9 @@ SHORT_RUN = dict(epochs=5, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine
 
 def add_arguments(parser):
     parser.add_argument("experiment", choices=("xor", "mnist", "samples", "width", "seeds"))
-    parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (mnist, samples, width)")
+    parser.add_argument("--data-dir", metavar="DIR", help="MNIST folder (mnist, samples, width, seeds)")
     parser.add_argument("--out", default="results", metavar="DIR", help="output folder (default results/)")
-    parser.add_argument("--nets", metavar="S1,S2", help="mnist: comma-separated shapes (default the three)")
+    parser.add_argument("--nets", metavar="S1,S2", help="mnist, seeds: comma-separated shapes (default the three)")
     parser.add_argument("--widths", default="16,32,64,128,256", help="width: hidden widths (default 16..256)")
     parser.add_argument("--epochs", type=int, help="epochs per run (default: mnist's default; "
                                                    "samples and width: 5)")
@@ -133,9 +133,11 @@ def run_seeds(args, out):
     seeds = _seeds(args.seeds)
     acc = {}                                  # (net, algo) -> {seed: accuracy}
     saved = {}                                # net -> {seed: multiplications saved over the run}
+    st = None                                 # the runs' settings, as recorded by the trainer
     for seed in seeds:
         runs = mnist_like_runs(argparse.Namespace(**dict(vars(args), seed=seed)), out, "mnist")
         by = {(net, algo): r for net, algo, _, r in runs}
+        st = st or next((r["settings"] for r in by.values()), None)
         for (net, algo), r in by.items():
             acc.setdefault((net, algo), {})[seed] = r["final_test_accuracy"] * 100
             if algo == "pgaf" and (net, "bp") in by:
@@ -143,8 +145,6 @@ def run_seeds(args, out):
     if not acc:
         lines = ["(no runs cached yet)"]
     else:
-        from pgaf.golden.trainer import DEFAULTS
-        st = DEFAULTS["mnist"]
         lines = [f"MNIST test accuracy over seeds ({args.seeds}; `pgaf experiments seeds`), the `mnist` "
                  f"experiment's settings: {st['epochs']} epochs, lr {st['lr']} → {st['lr'] * st['lr_end']:.3g} "
                  f"({st['schedule']}), batch 1. sd is the sample standard deviation over seeds.", "",
