@@ -119,6 +119,9 @@ def test_experiments_seeds_summarises_every_seeds_cached_runs(tmp_path):
                ["final_test_accuracy"] * 100 for s in (3, 5)]
         row = next(line for line in table.splitlines() if line.startswith(f"| 35-8-10 | {name} |"))
         assert f"| 2 | {np.mean(acc):.2f} % |" in row and f"3: {acc[0]:.2f}, 5: {acc[1]:.2f}" in row
+    bp, pg = ([json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{a}_e1_lr{lr}_s{s}.json").read_text())
+               ["final_test_accuracy"] * 100 for s in (3, 5)] for a in ("bp", "pgaf2"))
+    assert f"| {np.mean(np.subtract(pg, bp)):+.2f} pt |" in table    # p-GAF minus BP, seed by seed
     assert "1 epochs" in table                                    # the runs' own settings
     assert main(argv[:-2] + ["--out", str(tmp_path / "out"), "--table-only"]) == 0   # from the cache alone
     assert (tmp_path / "out" / "seeds.md").read_text() == table
