@@ -57,6 +57,12 @@ def _seeds(text):
         raise UserError(f"--seeds {text!r}: write a range like 1-10 or a list like 1,2,3") from None
 
 
+def _write_table(out, name, lines):
+    """Write an experiment's markdown table as OUT/<name>.md."""
+    with open(os.path.join(out, f"{name}.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def _fmt(v):
     return "—" if v is None else f"{v:.2e}"
 
@@ -96,8 +102,7 @@ def run_xor(args, out):
             for a, rs in runs.items()}          # every 10th cycle is plenty for the JSON
     with open(os.path.join(out, "xor.json"), "w") as f:
         json.dump(slim, f)
-    with open(os.path.join(out, "xor.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    _write_table(out, "xor", lines)
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -121,8 +126,7 @@ def run_xor(args, out):
 def run_mnist_like(args, out, exp):
     """Run (or read from the cache) an MNIST experiment's runs and write its table as OUT/<exp>.md."""
     lines = _mnist_table(mnist_like_runs(args, out, exp), exp)
-    with open(os.path.join(out, f"{exp}.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    _write_table(out, exp, lines)
     print("\n".join(lines))
 
 
@@ -163,8 +167,7 @@ def run_seeds(args, out):
             lines.append(f"| {net} | {'BP' if algo == 'bp' else 'p-GAF'} | {len(v)} | {statistics.mean(v):.2f} % "
                          f"| {sd} | {min(v):.2f} % | {max(v):.2f} % | {sum(a >= 97.0 for a in v)} / {len(v)} "
                          f"| {md} | {ms} | {each} |")
-    with open(os.path.join(out, "seeds.md"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    _write_table(out, "seeds", lines)
     print("\n".join(lines))
 
 
