@@ -38,7 +38,7 @@ def fresh_nets(cfg, seed):
     """A net and its example-order and MTJ generators, seeded as ``train_float`` seeds them."""
     from pgaf.golden.network import Network
     from pgaf.golden.trainer import streams
-    rng_init, rng_order, rng_mtj = streams(seed)
+    rng_init, rng_order, rng_mtj, _ = streams(seed)
     return Network(cfg, rng_init), rng_order, rng_mtj
 
 

@@ -42,12 +42,13 @@ def run(args) -> int:
     for algo in ("bp", "pgaf"):
         results[algo] = train_float(cfg, ds, algo, epochs=args.epochs, lr=args.lr,
                                     samples=args.samples, progress=True,
-                                    center_hidden=args.center_hidden)
+                                    center_hidden=args.center_hidden, shift=args.shift)
     r = results["pgaf"]
     st = r["settings"]
     act = cfg.act + (" (centred)" if st["center_hidden"] else "")
     print(f"pgaf compare: {cfg.shape_str} {act} on {args.dataset} ({len(ds.x_train)} train / "
           f"{len(ds.x_test)} test), {st['epochs']} epochs, batch 1, lr {st['lr']} ({st['schedule']}), "
+          f"{'images shifted by up to ' + str(st['shift']) + ' px, ' if st['shift'] else ''}"
           f"seed {cfg.seed}; ops of the gradient computation over the whole run\n")
     print(table(results, args.precision, args.sample_pj))
     skipped = r["ops"]["skipped"] / max(1, r["examples_seen"] * cfg.n_hidden)

@@ -17,7 +17,8 @@ PAPER_3HL = {"bp": {"mul": 2.94e10, "add": 3.80e9, "sample": 0},
              "pgaf": {"mul": 6.08e9, "add": 9.74e8, "sample": 1.73e8}}
 MNIST_NETS = ("784-64-10", "784-64-64-10", "784-64-64-64-10")
 #: Settings of the 5-epoch samples (Fig. S11) and width (Fig. S12) runs.
-SHORT_RUN = dict(epochs=5, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine", init_scale=1.0, center=True)
+SHORT_RUN = dict(epochs=5, lr=0.01, hidden_lr=None, lr_end=0.1, schedule="cosine", init_scale=1.0, center=True,
+                 shift=0)
 
 
 def add_arguments(parser):
@@ -61,6 +62,12 @@ def _write_table(out, name, lines):
     """Write an experiment's markdown table as OUT/<name>.md."""
     with open(os.path.join(out, f"{name}.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def _shift_words(st):
+    """How the runs' training images were shifted (runs cached before ``shift`` existed had none)."""
+    s = st.get("shift", 0)
+    return f"training images shifted by up to {s} px each way every epoch" if s else "no image shifts"
 
 
 def _fmt(v):
@@ -151,7 +158,7 @@ def run_seeds(args, out):
     else:
         lines = [f"MNIST test accuracy over seeds ({args.seeds}; `pgaf experiments seeds`), the `mnist` "
                  f"experiment's settings: {st['epochs']} epochs, lr {st['lr']} → {st['lr'] * st['lr_end']:.3g} "
-                 f"({st['schedule']}), batch 1. sd is the sample standard deviation over seeds.", "",
+                 f"({st['schedule']}), batch 1, {_shift_words(st)}. sd is the sample standard deviation over seeds.", "",
                  "| net | algorithm | seeds | mean | sd | min | max | ≥ 97.0 % | − BP, paired (mean) "
                  "| × saved (mean) | per seed |",
                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -208,6 +215,8 @@ def mnist_like_runs(args, out, exp):
             tag += f"_init{st['init_scale']}"
         if st["hidden_lr"] is not None:
             tag += f"_hlr{st['hidden_lr']}"
+        if st.get("shift"):
+            tag += f"_shift{st['shift']}"
         path = os.path.join(out, exp, tag + ".json")
         if args.table_only:
             if not os.path.exists(path):
@@ -237,7 +246,7 @@ def _mnist_table(results, exp):
     lines.append(f"MNIST (60000 train / 10000 test), sigmoid hidden layers, softmax + cross-entropy, batch 1, "
                  f"{st['epochs']} epochs, lr {st['lr']} → {st['lr'] * st['lr_end']:.3g} ({st['schedule']}), "
                  f"hidden lr {st['hidden_lr'] or st['lr']}, {st['init_scale']:g} × Glorot init, inputs centred, "
-                 f"seed {results[0][3]['seed']}; "
+                 f"{_shift_words(st)}, seed {results[0][3]['seed']}; "
                  f"ops and energy (fp32, sample 1.09 pJ) of the gradient computation.")
     lines.append("")
     lines.append("| net | algorithm | test acc. | × total | ± total | samples total | × to 90 % | ± to 90 % "

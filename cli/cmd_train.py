@@ -26,6 +26,9 @@ def add_common(parser, *, net_default=None, dataset_default="digits"):
     parser.add_argument("--center-hidden", action="store_true",
                         help="sigmoid hidden layers pass on sigmoid(z) - 1/2 (float mode; the MTJ "
                              "still switches with sigmoid(z)); helps nets with 2+ hidden layers on digits")
+    parser.add_argument("--shift", type=int, metavar="PX",
+                        help="each epoch, move every training image by up to PX pixels each way "
+                             "(float mode; default 1 for mnist and fashion, 0 otherwise)")
     parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
                         help="energy table of the arithmetic (default fp32)")
     parser.add_argument("--sample-pj", type=float, metavar="PJ",
@@ -78,6 +81,9 @@ def run(args) -> int:
         if args.center_hidden:
             raise UserError("--center-hidden applies to float mode only; the fixed-point mode "
                             "implements plain sigmoid hidden layers")
+        if args.shift is not None:
+            raise UserError("--shift applies to float mode only; the fixed-point mode trains on "
+                            "the images as they are")
         if args.lr is not None:
             raise UserError("--lr applies to float mode; the fixed-point learning rate is the "
                             "config's lr_shift (2**-lr_shift)")
@@ -98,7 +104,8 @@ def run(args) -> int:
     else:
         from pgaf.golden.trainer import train_float
         result = train_float(cfg, ds, args.algo, epochs=args.epochs, lr=args.lr,
-                             samples=args.samples, progress=True, center_hidden=args.center_hidden)
+                             samples=args.samples, progress=True, center_hidden=args.center_hidden,
+                             shift=args.shift)
     result["energy_pj"] = gradient_energy_pj(result["ops"], args.precision, args.sample_pj)
     if result.get("ops_to_90"):
         result["energy_to_90_pj"] = gradient_energy_pj(result["ops_to_90"], args.precision, args.sample_pj)

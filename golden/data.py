@@ -63,6 +63,9 @@ class Dataset:
     ----------
     name : str
     x_train, y_train, x_test, y_test : numpy.ndarray
+    image_shape : (rows, cols) or None
+        The shape each row of ``x`` was flattened from (row-major), or None for data that are
+        not images (XOR).
     """
 
     name: str
@@ -70,6 +73,7 @@ class Dataset:
     y_train: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    image_shape: tuple | None = None
 
     @property
     def n_features(self) -> int:
@@ -120,7 +124,7 @@ def _digits() -> Dataset:
     y = bunch.target.astype(np.int64)
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=DIGITS_TEST_SIZE, stratify=y,
                                               random_state=DIGITS_SPLIT_SEED)
-    return Dataset("digits", x_tr, y_tr, x_te, y_te)
+    return Dataset("digits", x_tr, y_tr, x_te, y_te, image_shape=(8, 8))
 
 
 def _idx_dataset(name: str, data_dir, verify_md5: bool) -> Dataset:
@@ -164,7 +168,8 @@ def _idx_dataset(name: str, data_dir, verify_md5: bool) -> Dataset:
         return scale[images.reshape(images.shape[0], -1)]
 
     return Dataset(name, flat(arrays["train_images"]), arrays["train_labels"].astype(np.int64),
-                   flat(arrays["test_images"]), arrays["test_labels"].astype(np.int64))
+                   flat(arrays["test_images"]), arrays["test_labels"].astype(np.int64),
+                   image_shape=tuple(int(v) for v in arrays["train_images"].shape[1:]))
 
 
 def _find(folder: Path, base: str) -> Path:

@@ -19,6 +19,7 @@ import time
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from .augment import check_shift, pad_images, shifted
 from .config import NetConfig
 from .energy import gradient_energy_pj
 from .errors import UserError
@@ -34,7 +35,9 @@ XOR_CYCLES = 3000
 #: schedule ("constant" or "cosine": lr decays to lr * lr_end over the run), init_scale,
 #: center (subtract the training mean of each input feature), bias_offset (XOR only: hidden
 #: biases start at ±bias_offset, see :class:`~pgaf.golden.network.Network`; 0 when absent),
-#: center_hidden (sigmoid hidden outputs centred, ``sigmoid(z) - 1/2``; see :data:`OPTIONAL`).
+#: center_hidden (sigmoid hidden outputs centred, ``sigmoid(z) - 1/2``; see :data:`OPTIONAL`),
+#: shift (each epoch, every training image moved by up to ``shift`` pixels each way, see
+#: :mod:`pgaf.golden.augment`; 0 when absent).
 DEFAULTS = {
     # XOR: inputs centred to ±0.5 (every pattern moves every weight); hidden biases +1 and -1
     # (bias_offset), so the two hidden hyperplanes start on opposite sides of the square's
@@ -54,22 +57,28 @@ DEFAULTS = {
     # lr 0.0035 / 0.005 / 0.007 / 0.01 gave 97.04 / 96.95 / 96.68 / 96.42 % with seed 1, and
     # 0.0035 / 0.005 gave 96.93 / 96.86 % with seed 2; decaying to 0.01 x instead of 0.1 x:
     # 96.83 / 96.85 %; to 0.3 x: 96.68 %; 0.5 x / 1.5 x Glorot: 96.50 / 96.66 %, seed 1), never on
-    # the test set.  BP gets the same.
+    # the test set.  By then the net fits 99.96 % of its training images: it over-fits, so
+    # every image is shifted by up to 1 pixel each epoch (shift=1; held out, seed 1: 97.04 ->
+    # 97.64 %, training accuracy 98.4 %).  BP gets the same.
     "mnist": dict(epochs=160, lr=0.0035, hidden_lr=None, lr_end=0.1, schedule="cosine",
-                  init_scale=1.0, center=True),
+                  init_scale=1.0, center=True, shift=1),
     # Fashion-MNIST: MNIST's settings, not tuned for it.
     "fashion": dict(epochs=160, lr=0.0035, hidden_lr=None, lr_end=0.1, schedule="cosine",
-                    init_scale=1.0, center=True),
+                    init_scale=1.0, center=True, shift=1),
 }
 
 
 #: Settings every dataset accepts, with their defaults when a dataset's entry leaves them out.
-OPTIONAL = {"center_hidden": False}
+OPTIONAL = {"center_hidden": False, "shift": 0}
 
 
 def streams(seed: int):
-    """The three independent generators of a run: initial weights, data order, MTJ samples."""
-    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    """The four independent generators of a run: initial weights, data order, MTJ samples, shifts.
+
+    Children ``0 .. 3`` of ``SeedSequence(seed)``: adding the fourth left the first three, and
+    so every earlier run's bits, unchanged.
+    """
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
 
 
 def load_dataset(name: str, data_dir=None):
@@ -153,8 +162,8 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     record_loss : bool, optional
         Record the training-set loss at every evaluation (default: XOR only).
     **overrides
-        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center``, ``center_hidden``
-        (and ``bias_offset`` where the dataset's defaults have it).
+        ``hidden_lr``, ``lr_end``, ``schedule``, ``init_scale``, ``center``, ``center_hidden``,
+        ``shift`` (and ``bias_offset`` where the dataset's defaults have it).
 
     Returns
     -------
@@ -193,8 +202,13 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
         x_tr, y_tr = x_tr[:-holdout], y_tr[:-holdout]
     X = np.ascontiguousarray(x_tr, dtype)
     Xt = np.ascontiguousarray(x_te, dtype)
+    mean = X.mean(axis=0) if st["center"] else None
+    shift = st["shift"]
+    image_shape = getattr(dataset, "image_shape", None)
+    check_shift(image_shape, dataset.name, shift)
+    if shift:
+        padded = pad_images(X, image_shape, shift)
     if st["center"]:
-        mean = X.mean(axis=0)
         X = X - mean
         Xt = Xt - mean
     T = _targets(cfg, y_tr, dtype)
@@ -204,7 +218,7 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
     if record_loss is None:
         record_loss = dataset.name == "xor"
 
-    rng_init, rng_order, rng_mtj = streams(cfg.seed)
+    rng_init, rng_order, rng_mtj, rng_shift = streams(cfg.seed)
     net = Network(cfg, rng_init, init_scale=st["init_scale"], bias_offset=st.get("bias_offset", 0.0),
                   dtype=dtype, center_hidden=st["center_hidden"])
     ops = OpCounts()
@@ -238,8 +252,13 @@ def train_float(cfg: NetConfig, dataset, algo: str = "bp", *, epochs: int | None
             rate = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
             hrate = None if st["hidden_lr"] is None else rate * st["hidden_lr"] / st["lr"]
             order = rng_order.permutation(n)
+            Xe = X
+            if shift:
+                Xe = shifted(padded, shift, rng_shift, out=np.empty_like(X))
+                if mean is not None:
+                    Xe -= mean
             for i in order:
-                step(X[i], T[i], rate, ops, algo=algo, rng=rng_mtj, samples=samples, hidden_lr=hrate)
+                step(Xe[i], T[i], rate, ops, algo=algo, rng=rng_mtj, samples=samples, hidden_lr=hrate)
                 seen += 1
                 if seen == next_eval:
                     next_eval += eval_every

@@ -37,6 +37,10 @@ def test_train_xor_precision_changes_energy(tmp_path):
     (["compare", "--epochs", "0"], "epochs"),
     (["train", "--act", "tanh", "--center-hidden"], "--center-hidden"),
     (["train", "--fixed-point", "--center-hidden"], "float mode"),
+    (["train", "--fixed-point", "--shift", "1"], "--shift applies to float mode"),
+    (["train", "--dataset", "xor", "--shift", "1"], "not an image set"),
+    (["compare", "--shift", "8"], "out of frame"),
+    (["compare", "--shift", "-1"], "shift=-1"),
 ])
 def test_bad_input_is_one_line_exit_2(argv, needle, capsys):
     assert main(argv) == 2
@@ -112,14 +116,14 @@ def test_experiments_seeds_summarises_every_seeds_cached_runs(tmp_path):
     from pgaf.golden.trainer import DEFAULTS
     lr = DEFAULTS["mnist"]["lr"]
     runs = sorted(p.name for p in (tmp_path / "out" / "mnist").glob("*.json"))
-    assert runs == [f"35-8-10_{a}_e1_lr{lr}_s{s}.json" for a in ("bp", "pgaf2") for s in (3, 5)]
+    assert runs == [f"35-8-10_{a}_e1_lr{lr}_s{s}_shift1.json" for a in ("bp", "pgaf2") for s in (3, 5)]
     table = (tmp_path / "out" / "seeds.md").read_text()
     for algo, name in (("bp", "BP"), ("pgaf2", "p-GAF")):
-        acc = [json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{algo}_e1_lr{lr}_s{s}.json").read_text())
+        acc = [json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{algo}_e1_lr{lr}_s{s}_shift1.json").read_text())
                ["final_test_accuracy"] * 100 for s in (3, 5)]
         row = next(line for line in table.splitlines() if line.startswith(f"| 35-8-10 | {name} |"))
         assert f"| 2 | {np.mean(acc):.2f} % |" in row and f"3: {acc[0]:.2f}, 5: {acc[1]:.2f}" in row
-    bp, pg = ([json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{a}_e1_lr{lr}_s{s}.json").read_text())
+    bp, pg = ([json.loads((tmp_path / "out" / "mnist" / f"35-8-10_{a}_e1_lr{lr}_s{s}_shift1.json").read_text())
                ["final_test_accuracy"] * 100 for s in (3, 5)] for a in ("bp", "pgaf2"))
     assert f"| {np.mean(np.subtract(pg, bp)):+.2f} pt |" in table    # p-GAF minus BP, seed by seed
     assert "1 epochs" in table                                    # the runs' own settings
