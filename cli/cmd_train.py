@@ -28,7 +28,7 @@ def add_common(parser, *, net_default=None, dataset_default="digits"):
                              "still switches with sigmoid(z)); helps nets with 2+ hidden layers on digits")
     parser.add_argument("--shift", type=int, metavar="PX",
                         help="each epoch, move every training image by up to PX pixels each way "
-                             "(float mode; default 1 for mnist and fashion, 0 otherwise)")
+                             "(float: default 1 for mnist and fashion, 0 otherwise; fixed point: default 0)")
     parser.add_argument("--precision", choices=("fp32", "int32", "int8"), default="fp32",
                         help="energy table of the arithmetic (default fp32)")
     parser.add_argument("--sample-pj", type=float, metavar="PJ",
@@ -81,9 +81,6 @@ def run(args) -> int:
         if args.center_hidden:
             raise UserError("--center-hidden applies to float mode only; the fixed-point mode "
                             "implements plain sigmoid hidden layers")
-        if args.shift is not None:
-            raise UserError("--shift applies to float mode only; the fixed-point mode trains on "
-                            "the images as they are")
         if args.lr is not None:
             raise UserError("--lr applies to float mode; the fixed-point learning rate is the "
                             "config's lr_shift (2**-lr_shift)")
@@ -100,7 +97,7 @@ def run(args) -> int:
         epochs = args.epochs or default_epochs
         n = len(ds.x_train)
         result = train_fixed(cfg, ds, args.algo, epochs, n if args.dataset == "xor" else max(1, n // 10),
-                             True, lr_shifts=lr_shifts)
+                             True, lr_shifts=lr_shifts, shift=args.shift or 0)
     else:
         from pgaf.golden.trainer import train_float
         result = train_float(cfg, ds, args.algo, epochs=args.epochs, lr=args.lr,

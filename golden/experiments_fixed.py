@@ -56,6 +56,8 @@ def main(argv=None) -> int:
     p.add_argument("--lr-shift", type=int, help="learning rate 2**-lr_shift (default: the format's)")
     p.add_argument("--lr-shifts", help="per-epoch lr shifts, comma-separated, the last repeats")
     p.add_argument("--format", default="{}", help="JSON of FixedFormat fields to override")
+    p.add_argument("--shift", type=int, default=0,
+                   help="move every training image by up to this many pixels each way, each epoch")
     p.add_argument("--eval-every", type=int, help="examples between evaluations (default: one epoch)")
     p.add_argument("--data-dir", help="folder of the MNIST/Fashion IDX files")
     p.add_argument("--json", help="write all results to this file")
@@ -82,13 +84,13 @@ def _run(args) -> int:
     algos = ALGOS if args.algo == "both" else (args.algo,)
     results = []
     print(f"{args.dataset} {net} loss={loss} epochs={epochs} format={dataclasses.asdict(fmt)}"
-          + (f" lr_shifts={lr_shifts}" if lr_shifts else ""))
+          + (f" lr_shifts={lr_shifts}" if lr_shifts else "") + (f" shift={args.shift}" if args.shift else ""))
     for algo in algos:
         accs = []
         for seed in _seeds(args.seeds):
             cfg = NetConfig(shape=net, loss=loss, fixed=fmt, seed=seed)
             r = train_fixed(cfg, ds, algo, epochs, eval_every=args.eval_every,
-                            progress=args.progress, lr_shifts=lr_shifts)
+                            progress=args.progress, lr_shifts=lr_shifts, shift=args.shift)
             accs.append(r["final_test_accuracy"])
             o, o90 = r["ops"], r["ops_to_90"]
             print(f"  {algo:4s} seed {seed:2d}: test acc {r['final_test_accuracy']:.4f}  "

@@ -6,6 +6,10 @@
 see :func:`training_order`), seeds the MTJ emulator with ``cfg.seed`` (drawn in blocks by
 :class:`~pgaf.golden.fast_emulator.FastMTJEmulator`, bit-identical), and trains with
 batch-1 SGD, evaluating fixed-point inference accuracy every ``eval_every`` examples.
+With ``shift``, every epoch moves each training image by up to ``shift`` pixels each way
+(:mod:`pgaf.golden.augment`, on the input codes; the shifts come from the fourth generator
+of ``SeedSequence(cfg.seed)``, as in the float trainer), a host-side change of the inputs
+that leaves the arithmetic, and so the bit-exact spec, as it is.
 
 The experiments behind the README's fixed-point table run through
 ``python -m pgaf.golden.experiments_fixed``.
@@ -18,6 +22,7 @@ import time
 
 import numpy as np
 
+from .augment import check_shift, pad_images, shifted
 from .config import NetConfig
 from .errors import UserError
 from .fixed_net import FixedNet, StepOps, init_params, quantize_inputs, quantize_targets
@@ -48,7 +53,7 @@ def _lr_shift_of_epoch(lr_shifts, epoch: int, default: int) -> int:
 
 def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int | None = None,
                 progress: bool = False, fault: str | None = None,
-                lr_shifts: list[int] | None = None) -> dict:
+                lr_shifts: list[int] | None = None, shift: int = 0) -> dict:
     """Train ``cfg``'s net on ``dataset`` in the bit-exact fixed-point mode.
 
     Parameters
@@ -71,6 +76,9 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
     lr_shifts : list of int, optional
         Learning-rate shift of each epoch (the last one repeats); default
         ``cfg.fixed.lr_shift`` throughout.
+    shift : int
+        Move every training image by up to ``shift`` pixels each way, anew each epoch
+        (0: off). Needs a data set with ``image_shape``.
 
     Returns
     -------
@@ -97,6 +105,11 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
     y_te = np.asarray(dataset.y_test, dtype=np.int64)
     quantize_targets(y_te, n_out, f)  # validates the test labels
     n = len(xq_tr)
+    image_shape = getattr(dataset, "image_shape", None)
+    check_shift(image_shape, getattr(dataset, "name", "this data set"), shift)
+    if shift:
+        padded = pad_images(xq_tr, image_shape, shift)
+        rng_shift = np.random.default_rng(np.random.SeedSequence(cfg.seed).spawn(4)[3])
     eval_every = n if eval_every is None else int(eval_every)
     if eval_every < 1:
         raise UserError(f"eval_every={eval_every} must be >= 1 example")
@@ -128,8 +141,9 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
         order = rng.permutation(n)
         te = time.perf_counter()
         t_eval = 0.0
+        xe = shifted(padded, shift, rng_shift, np.empty_like(xq_tr)) if shift else xq_tr
         for i in order:
-            ops += net.train_step(xq_tr[i], tq_tr[i], emulator)
+            ops += net.train_step(xe[i], tq_tr[i], emulator)
             seen += 1
             if seen % eval_every == 0:
                 tv = time.perf_counter()
@@ -156,5 +170,6 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
         "algo": algo,
         "epochs": epochs,
         "lr_shifts": [_lr_shift_of_epoch(lr_shifts, e, f.lr_shift) for e in range(epochs)],
+        "shift": shift,
         "config": cfg.to_dict(),
     }

@@ -37,7 +37,7 @@ def test_train_xor_precision_changes_energy(tmp_path):
     (["compare", "--epochs", "0"], "epochs"),
     (["train", "--act", "tanh", "--center-hidden"], "--center-hidden"),
     (["train", "--fixed-point", "--center-hidden"], "float mode"),
-    (["train", "--fixed-point", "--shift", "1"], "--shift applies to float mode"),
+    (["train", "--fixed-point", "--dataset", "xor", "--shift", "1"], "not an image set"),
     (["train", "--dataset", "xor", "--shift", "1"], "not an image set"),
     (["compare", "--shift", "8"], "out of frame"),
     (["compare", "--shift", "-1"], "shift=-1"),

@@ -415,3 +415,18 @@ def test_float_forward_agrees_with_fixed_within_lut_error(shape):
             yf = _sigmoid(wf @ yf + bf)
             assert np.abs(yf - y[l + 1] / 2**f.a_frac).max() <= bound
     assert worst > eps / 4  # the bound is not vacuous: the LUT error is really of that size
+
+
+def test_shift_moves_the_input_codes_reproducibly():
+    """Shifting the codes is shifting the images: quantisation maps 0 to 0, pixel by pixel."""
+    from pgaf.golden.data import load
+    ds = load("digits")
+    cfg = NetConfig(shape="64-8-10", loss="sigmoid-ce", seed=4)
+    plain = train_fixed(cfg, ds, "pgaf", 1)
+    a = train_fixed(cfg, ds, "pgaf", 1, shift=1)
+    b = train_fixed(cfg, ds, "pgaf", 1, shift=1)
+    assert a["shift"] == 1 and plain["shift"] == 0
+    assert a["weights"] == b["weights"] and a["ops"] == b["ops"]
+    assert a["weights"] != plain["weights"]
+    with pytest.raises(UserError, match="not an image set"):
+        train_fixed(NetConfig(shape="2-2-1", loss="mse"), load("xor"), "bp", 1, shift=1)
