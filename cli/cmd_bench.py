@@ -35,11 +35,11 @@ def timed_steps(net, X, T, order, lr, algo, rng, ops):
 
 
 def fresh_nets(cfg, seed):
-    """A net and its example-order and MTJ generators, seeded as ``train_float`` seeds them."""
+    """A net and its example-order, MTJ and image-shift generators, seeded as ``train_float`` seeds them."""
     from pgaf.golden.network import Network
     from pgaf.golden.trainer import streams
-    rng_init, rng_order, rng_mtj, _ = streams(seed)
-    return Network(cfg, rng_init), rng_order, rng_mtj
+    rng_init, rng_order, rng_mtj, rng_shift = streams(seed)
+    return Network(cfg, rng_init), rng_order, rng_mtj, rng_shift
 
 
 def bench_fresh(cfg, X, T, args, lr):
@@ -49,7 +49,7 @@ def bench_fresh(cfg, X, T, args, lr):
     skipped = 0
     for rep in range(args.reps):
         for algo in (("bp", "pgaf") if rep % 2 == 0 else ("pgaf", "bp")):
-            net, rng_order, rng_mtj = fresh_nets(cfg, args.seed + rep)
+            net, rng_order, rng_mtj, _ = fresh_nets(cfg, args.seed + rep)
             ops = OpCounts()
             order = rng_order.integers(0, len(X), args.examples)
             times[algo].append(timed_steps(net, X, T, order, lr, algo, rng_mtj, ops))
@@ -58,20 +58,36 @@ def bench_fresh(cfg, X, T, args, lr):
     return times, skipped
 
 
-def bench_training(cfg, X, T, args):
-    """Seconds per epoch of the default MNIST schedule, BP and p-GAF alternating epoch by epoch."""
+def bench_training(cfg, X, T, args, images=None):
+    """Seconds per epoch of the default MNIST schedule, BP and p-GAF alternating epoch by epoch.
+
+    ``images`` (raw training images and their mean) lets each epoch shift them as the
+    default training does; the shifting happens outside the timed steps, as the
+    permutation does.
+    """
+    import numpy as np
+
+    from pgaf.golden.augment import pad_images, shifted
     from pgaf.golden.ops import OpCounts
     from pgaf.golden.trainer import DEFAULTS, lr_at
     st = DEFAULTS["mnist"]
+    shift = st.get("shift", 0) if images is not None else 0
+    if shift:
+        raw, shape, mean = images
+        padded = pad_images(raw, shape, shift)
     runs = {a: fresh_nets(cfg, args.seed) + (OpCounts(),) for a in ("bp", "pgaf")}
     times = {"bp": [], "pgaf": []}
     for epoch in range(args.epochs):
         lr = lr_at(epoch, st["epochs"], st["lr"], st["lr_end"], st["schedule"])
         for algo in (("bp", "pgaf") if epoch % 2 == 0 else ("pgaf", "bp")):
-            net, rng_order, rng_mtj, ops = runs[algo]
+            net, rng_order, rng_mtj, rng_shift, ops = runs[algo]
             order = rng_order.permutation(len(X))
-            times[algo].append(timed_steps(net, X, T, order, lr, algo, rng_mtj, ops))
-    ops = runs["pgaf"][3]
+            Xe = X
+            if shift:
+                Xe = shifted(padded, shift, rng_shift, np.empty_like(X))
+                Xe -= mean
+            times[algo].append(timed_steps(net, Xe, T, order, lr, algo, rng_mtj, ops))
+    ops = runs["pgaf"][4]
     return times, ops.skipped / (args.epochs * len(X) * cfg.n_hidden)
 
 
@@ -95,7 +111,10 @@ def run(args) -> int:
         from pgaf.golden.trainer import check_shape, load_dataset
         ds = load_dataset("mnist", args.data_dir)
         check_shape(cfg, ds)
-        X = np.ascontiguousarray(ds.x_train - ds.x_train.mean(axis=0), np.float32)
+        raw = np.ascontiguousarray(ds.x_train, np.float32)
+        mean = raw.mean(axis=0)
+        X = raw - mean
+        images = (raw, ds.image_shape, mean)
         y = ds.y_train
         source = "MNIST"
     else:
@@ -103,6 +122,7 @@ def run(args) -> int:
         X = rng.random((10000, cfg.shape[0]), dtype=np.float32) - 0.5
         y = rng.integers(0, cfg.shape[-1], 10000)
         source = "random data of the net's input shape"
+        images = None
     T = np.eye(cfg.shape[-1], dtype=np.float32)[y]
     import contextlib
     limit = contextlib.nullcontext()
@@ -112,10 +132,12 @@ def run(args) -> int:
     from pgaf.golden.trainer import DEFAULTS
     with limit:
         if args.epochs:
-            times, skipped = bench_training(cfg, X, T, args)
+            times, skipped = bench_training(cfg, X, T, args, images)
             n = len(X)
+            sh = DEFAULTS["mnist"].get("shift", 0)
             what = (f"first {args.epochs} epoch(s) of the default training (lr {DEFAULTS['mnist']['lr']} "
-                    f"cosine over {DEFAULTS['mnist']['epochs']} epochs), epochs alternating")
+                    f"cosine over {DEFAULTS['mnist']['epochs']} epochs"
+                    f"{f', images shifted by up to {sh} px' if sh else ''}), epochs alternating")
         else:
             times, skipped = bench_fresh(cfg, X, T, args, DEFAULTS["mnist"]["lr"])
             n = args.examples
