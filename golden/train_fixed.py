@@ -27,6 +27,7 @@ from .config import NetConfig
 from .errors import UserError
 from .fixed_net import FixedNet, StepOps, init_params, quantize_inputs, quantize_targets
 from .fast_emulator import FastMTJEmulator
+from .trainer import streams
 
 __all__ = ["train_fixed", "training_order", "ALGOS"]
 
@@ -109,7 +110,7 @@ def train_fixed(cfg: NetConfig, dataset, algo: str, epochs: int, eval_every: int
     check_shift(image_shape, getattr(dataset, "name", "this data set"), shift)
     if shift:
         padded = pad_images(xq_tr, image_shape, shift)
-        rng_shift = np.random.default_rng(np.random.SeedSequence(cfg.seed).spawn(4)[3])
+        rng_shift = streams(cfg.seed)[3]
     eval_every = n if eval_every is None else int(eval_every)
     if eval_every < 1:
         raise UserError(f"eval_every={eval_every} must be >= 1 example")
